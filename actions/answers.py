@@ -1,0 +1,65 @@
+"""Answers to residents' questions about complaints, from the policy.
+
+Used both as a normal turn (`action_answer_question`) and from inside a form,
+where the form then asks its question again.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.conversation import latest_intent, latest_text, offer
+from actions.runtime import get_policy, now
+from housing import messages
+from housing.safety import detect_emergency
+
+MAIN_OPTIONS = ["Report a problem", "Make a complaint", "Check my complaint", "Talk to a person"]
+
+
+def answer_for(intent: str) -> str | None:
+    policy = get_policy()
+    return {
+        "ask_timescales": lambda: messages.timescales_answer(policy, now()),
+        "ask_ombudsman": lambda: messages.ombudsman_answer(policy),
+        "ask_compensation": lambda: messages.compensation_answer(policy),
+        "ask_how_to_complain": lambda: messages.how_to_complain_answer(policy),
+        "ask_who_can_complain": lambda: messages.who_can_complain_answer(policy),
+        "complain_for_someone": lambda: messages.representative_answer(policy),
+        "bot_challenge": lambda: ("I'm an automated assistant, not a person. Type 'talk to a person' at any time "
+                                  "and I'll get you to a member of staff."),
+        "help": lambda: ("I can log a repair or other problem, take a complaint, give you an update on a complaint, "
+                         "take a complaint to stage 2, and explain timescales, compensation and the Ombudsman. "
+                         "You can also talk to a person at any time."),
+    }.get(intent, lambda: None)()
+
+
+class ActionAnswerQuestion(Action):
+    def name(self) -> str:
+        return "action_answer_question"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict) -> list[dict[str, Any]]:
+        intent, _ = latest_intent(tracker)
+        text = answer_for(intent or "")
+        if text is None:
+            offer(dispatcher, "What would you like to do?", MAIN_OPTIONS)
+        elif intent == "help":
+            offer(dispatcher, text, MAIN_OPTIONS)
+        else:
+            dispatcher.utter_message(text=text)
+        return []
+
+
+class ActionEmergency(Action):
+    """Danger first: the emergency route before anything else."""
+
+    def name(self) -> str:
+        return "action_emergency"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict) -> list[dict[str, Any]]:
+        found = detect_emergency(latest_text(tracker))
+        dispatcher.utter_message(text=messages.emergency_answer(get_policy(), found.kind if found else "danger"))
+        dispatcher.utter_message(text="When everyone is safe, I can log the problem for you here: just tell me "
+                                      "what happened, or type 'talk to a person'.")
+        return []

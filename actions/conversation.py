@@ -1,0 +1,55 @@
+"""Helpers shared by the actions: reading the latest message, offering
+choices that work on every channel, and recognising a digression.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+from rasa_sdk import Tracker
+from rasa_sdk.executor import CollectingDispatcher
+
+# Intents that answer a question without leaving the current form.
+QUESTION_INTENTS = {
+    "ask_timescales", "ask_ombudsman", "ask_compensation", "ask_how_to_complain", "ask_who_can_complain",
+    "bot_challenge", "help", "complain_for_someone",
+}
+LEAVE_INTENTS = {"request_human", "stop"}
+DIGRESSION_CONFIDENCE = 0.55
+MAX_DIGRESSION_WORDS = 14
+
+
+def latest_text(tracker: Tracker) -> str:
+    return (tracker.latest_message or {}).get("text") or ""
+
+
+def latest_intent(tracker: Tracker) -> tuple[str | None, float]:
+    intent = (tracker.latest_message or {}).get("intent") or {}
+    return intent.get("name"), float(intent.get("confidence") or 0.0)
+
+
+def digression(tracker: Tracker, answer_intents: frozenset[str] = frozenset()) -> str | None:
+    """The intent of a question or exit typed mid-form, or None for an answer.
+
+    Long messages are answers (a resident describing their problem may well
+    mention "compensation" or "a manager"); `answer_intents` are intents that
+    count as an answer to the slot being asked.
+    """
+    name, confidence = latest_intent(tracker)
+    if not name or name in answer_intents or confidence < DIGRESSION_CONFIDENCE:
+        return None
+    if len(latest_text(tracker).split()) > MAX_DIGRESSION_WORDS:
+        return None
+    if name in QUESTION_INTENTS or name in LEAVE_INTENTS:
+        return name
+    return None
+
+
+def offer(dispatcher: CollectingDispatcher, text: str, options: list[str]) -> None:
+    """Send a question with buttons; each button sends its own words, so typing
+    the words (or the option's number) works the same on any channel."""
+    buttons: list[dict[str, Any]] = [{"title": option, "payload": option} for option in options]
+    dispatcher.utter_message(text=text, buttons=buttons)
+
+
+def channel_of(tracker: Tracker) -> str:
+    return tracker.get_latest_input_channel() or "unknown"

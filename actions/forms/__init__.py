@@ -1,0 +1,1 @@
+"""Form validation and question-asking actions, one module per form."""

@@ -1,0 +1,85 @@
+"""The questions the forms ask, one `action_ask_<slot>` each, from a table.
+
+Buttons send their own words, so typing them (or the option number) works
+on channels without buttons.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.conversation import offer
+from actions.runtime import get_policy
+
+# slot -> (question, buttons)
+QUESTIONS: dict[str, tuple[str, list[str]]] = {
+    "route_choice": ("How would you like me to log it?", ["Log a service request", "Make a complaint"]),
+    "complaint_description": ("Please tell me what happened. Include what went wrong and anyone you have already "
+                              "spoken to. Write as much as you need.", []),
+    "complaint_when": ("When did this happen, or when did you first find out about it? For example 'last week', "
+                       "'in March' or '12/03/2026'. 'Not sure' is fine.", []),
+    "outcome_sought": ("What would you like us to do to put things right?", []),
+    "relationship": ("What is your connection to us?", ["Tenant", "Leaseholder", "Shared owner",
+                                                        "Complaining for someone else",
+                                                        "Not a resident but affected", "Other"]),
+    "representative_name": ("What is the name of the person you are complaining for?", []),
+    "representative_relationship": ("How are you connected to them? For example daughter, friend, advocate or "
+                                    "solicitor.", []),
+    "resident_name": ("What is your full name?", []),
+    "contact_detail": ("What is the best email address or UK phone number to reach you on?", []),
+    "postcode": ("What is the postcode (or address) of the home this is about?", []),
+    "adjustments": ("Is there anything that would make this easier for you? For example large print, easy read, "
+                    "BSL, an interpreter, more time, or support because of illness, disability or a difficult time. "
+                    "Type 'none' if not.", ["None needed"]),
+    "contact_preference": ("How and when would you like us to contact you? For example 'email', 'phone after "
+                           "5pm' or 'text, mornings'.", ["Email", "Phone", "Text message", "No preference"]),
+    "sr_description": ("Please describe the problem: what is wrong and where (for example 'kitchen tap dripping "
+                       "constantly').", []),
+    "case_reference": ("What is your case reference? It looks like CMP-2026-000123.", []),
+    "verification_detail": ("To keep your details safe, please tell me the postcode, email address or phone "
+                            "number you gave with the complaint.", []),
+    "escalation_reason": ("You don't have to give a reason to go to stage 2. If you'd like to, tell me what "
+                          "you're unhappy with in our response, or type 'skip'.", ["Skip"]),
+    "elected_member_matter": ("Thank you. Is this about a matter we don't know about yet (we'll log it as a new "
+                              "complaint), or a general enquiry (handled outside the complaints process)?",
+                              ["A new matter", "A general enquiry"]),
+}
+
+
+def make_ask_action(slot: str) -> type[Action]:
+    question, buttons = QUESTIONS[slot]
+
+    class AskAction(Action):
+        def name(self) -> str:
+            return f"action_ask_{slot}"
+
+        async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict) -> list[Any]:
+            if buttons:
+                offer(dispatcher, question, buttons)
+            else:
+                dispatcher.utter_message(text=question)
+            return []
+
+    AskAction.__name__ = f"ActionAsk{''.join(part.title() for part in slot.split('_'))}"
+    return AskAction
+
+
+for _slot in QUESTIONS:
+    _action = make_ask_action(_slot)
+    globals()[_action.__name__] = _action
+
+
+class ActionAskRepresentativeConsent(Action):
+    def name(self) -> str:
+        return "action_ask_representative_consent"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict) -> list[Any]:
+        form = get_policy().representative_consent.value
+        offer(dispatcher,
+              f"We need the resident's {form} permission before we can discuss their complaint with you. Has "
+              "permission been given, will it follow, or is it not needed (they are a child or can't complain "
+              "themselves)?",
+              ["Permission given", "Permission to follow", "Not needed"])
+        return []

@@ -1,0 +1,192 @@
+"""The complaint form: what happened, when, the outcome wanted, who is
+complaining (and for whom), contact details, adjustments, then a read-back the
+resident can correct before anything is logged.
+"""
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.conversation import offer
+from actions.forms.base import ResidentForm
+from actions.forms.contact import ContactDetailsMixin
+from actions.runtime import get_policy, now
+from housing.answers import parse_choice, parse_when, parse_yes_no
+from housing.eligibility import LABELS, eligibility, parse_consent, parse_relationship, possible_exclusions
+
+COMPLAINT_SLOTS = [
+    "complaint_description", "complaint_when", "outcome_sought", "relationship", "resident_name",
+    "contact_detail", "postcode", "adjustments", "contact_preference", "complaint_confirmed",
+]
+REPRESENTATIVE_SLOTS = ["representative_name", "representative_relationship", "representative_consent"]
+
+# What a resident can ask to change at the read-back, and the words for it.
+CHANGEABLE: dict[str, tuple[str, ...]] = {
+    "complaint_description": ("what happened", "description", "complaint", "details", "story"),
+    "complaint_when": ("when", "date", "time it happened"),
+    "outcome_sought": ("outcome", "put right", "want", "resolution"),
+    "resident_name": ("name",),
+    "contact_detail": ("contact details", "contact detail", "email", "phone", "number", "mobile"),
+    "postcode": ("postcode", "address", "post code"),
+    "adjustments": ("adjustment", "support", "needs"),
+    "contact_preference": ("preference", "how to contact", "contact me", "when to contact"),
+    "relationship": ("connection", "relationship", "tenant", "who i am"),
+}
+CHANGE_BUTTONS = ["What happened", "When", "Outcome", "Name", "Contact details", "Postcode", "Adjustments",
+                  "Contact preference"]
+
+
+def readback(tracker: Tracker) -> str:
+    """The bot's understanding of the complaint, for the resident to check."""
+    slot = tracker.get_slot
+    lines = [
+        "Here is what I have. Please check it before I log your complaint:",
+        f"1. What happened: {slot('complaint_description')}",
+        f"2. When: {slot('complaint_when')}",
+        f"3. Outcome you want: {slot('outcome_sought')}",
+        f"4. Name: {slot('resident_name')}",
+        f"5. Contact: {slot('contact_detail')}",
+        f"6. Postcode or address: {slot('postcode')}",
+        f"7. Adjustments or support: {slot('adjustments')}",
+        f"8. Contact preference: {slot('contact_preference')}",
+    ]
+    if slot("representative_name"):
+        lines.append(f"Complaining for: {slot('representative_name')} ({slot('representative_relationship')}), "
+                     f"permission: {slot('representative_consent')}")
+    lines.append("Is this right?")
+    return "\n".join(lines)
+
+
+class ValidateComplaintForm(ContactDetailsMixin, ResidentForm):
+    answer_intents = {
+        "outcome_sought": frozenset({"ask_compensation"}),
+        "relationship": frozenset({"complain_for_someone", "ask_who_can_complain"}),
+        "complaint_confirmed": frozenset({"ask_how_to_complain"}),
+    }
+
+    def name(self) -> str:
+        return "validate_complaint_form"
+
+    async def required_slots(self, domain_slots: list[str], dispatcher: CollectingDispatcher, tracker: Tracker,
+                             domain: dict) -> list[str]:
+        if tracker.get_slot("relationship") == "representative":
+            at = COMPLAINT_SLOTS.index("resident_name")
+            return COMPLAINT_SLOTS[:at] + REPRESENTATIVE_SLOTS + COMPLAINT_SLOTS[at:]
+        return list(COMPLAINT_SLOTS)
+
+    def validate_complaint_description(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
+                                       domain: dict) -> dict[str, Any]:
+        text = str(value or "").strip()
+        if len(text.split()) < 3:
+            dispatcher.utter_message(text="Could you tell me a little more about what went wrong? A sentence or "
+                                          "two is enough.")
+            return {"complaint_description": None}
+        return {"complaint_description": text[:10000]}
+
+    def validate_complaint_when(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
+                                domain: dict) -> dict[str, Any]:
+        text = str(value or "").strip()[:300] or "not sure"
+        policy = get_policy()
+        today = now().date()
+        happened = parse_when(text, today)
+        reasons = possible_exclusions(policy, tracker.get_slot("complaint_description") or "", happened, today)
+        if reasons:
+            dispatcher.utter_message(
+                text=f"Thank you. I'll still log your complaint. Because {' and '.join(reasons)}, a member of staff "
+                     "will decide whether we can look into it under our complaints policy. If we can't, we'll "
+                     "explain why, and you can ask the Ombudsman to review that decision.")
+        return {"complaint_when": text, "happened_on": happened.isoformat() if happened else None,
+                "possible_exclusion": "; ".join(reasons) or None}
+
+    def validate_outcome_sought(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
+                                domain: dict) -> dict[str, Any]:
+        text = str(value or "").strip()
+        if not text:
+            return {"outcome_sought": None}
+        return {"outcome_sought": text[:2000]}
+
+    def validate_relationship(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
+                              domain: dict) -> dict[str, Any]:
+        text = str(value or "").strip()
+        relationship = parse_relationship(text)
+        if relationship is None:
+            # Never refuse: record what they said for a person to check.
+            return {"relationship": text[:200] or "other"}
+        result = eligibility(get_policy(), relationship)
+        if relationship != "tenant":
+            dispatcher.utter_message(text=result.explanation)
+        return {"relationship": relationship}
+
+    def validate_representative_name(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
+                                     domain: dict) -> dict[str, Any]:
+        text = str(value or "").strip()
+        return {"representative_name": text[:120] if len(text) >= 2 else None}
+
+    def validate_representative_relationship(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
+                                             domain: dict) -> dict[str, Any]:
+        return {"representative_relationship": str(value or "").strip()[:120] or None}
+
+    def validate_representative_consent(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
+                                        domain: dict) -> dict[str, Any]:
+        consent = parse_consent(str(value or ""))
+        if consent is None:
+            dispatcher.utter_message(text="Please choose one: 'permission given', 'permission to follow' or 'not "
+                                          "needed'.")
+            return {"representative_consent": None}
+        if consent == "pending":
+            form = get_policy().representative_consent.value
+            dispatcher.utter_message(text=f"That's fine. We'll log the complaint now; please send the resident's "
+                                          f"{form} permission when you can. Until then we can only write to them.")
+        return {"representative_consent": consent}
+
+    def validate_adjustments(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
+                             domain: dict) -> dict[str, Any]:
+        text = str(value or "").strip()
+        if re.fullmatch(r"(none|no|nope|nothing|n/a|none needed|no thanks?|not really|na)\.?", text.lower()):
+            return {"adjustments": "none"}
+        return {"adjustments": text[:2000] or "none"}
+
+    def validate_complaint_confirmed(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
+                                     domain: dict) -> dict[str, Any]:
+        text = str(value or "")
+        field = parse_choice(text, CHANGEABLE)
+        if field and text.strip().isdigit() and not tracker.get_slot("change_pending"):
+            field = None  # at the read-back, "1" and "2" answer yes / change
+        if tracker.get_slot("change_pending"):
+            if field is None:
+                dispatcher.utter_message(text="Sorry, which part would you like to change?")
+                return {"complaint_confirmed": None}
+            return {field: None, "complaint_confirmed": None, "change_pending": False}
+        answer = parse_yes_no(text)
+        if answer is True and field is None:
+            return {"complaint_confirmed": True}
+        if field is not None:
+            return {field: None, "complaint_confirmed": None}
+        if answer is False or re.search(r"\b(change|wrong|edit|fix|correct)\b", text.lower()):
+            return {"complaint_confirmed": None, "change_pending": True}
+        dispatcher.utter_message(text="Please answer 'yes' to log it, or 'change' to correct something.")
+        return {"complaint_confirmed": None}
+
+
+class ActionAskComplaintConfirmed(Action):
+    def name(self) -> str:
+        return "action_ask_complaint_confirmed"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict) -> list[EventType]:
+        if tracker.get_slot("change_pending"):
+            offer(dispatcher, "Which part would you like to change?", CHANGE_BUTTONS)
+        else:
+            offer(dispatcher, readback(tracker), ["Yes, log it", "Change something"])
+        return []
+
+
+def relationship_label(value: str | None) -> str:
+    return LABELS.get(value or "", value or "")
+
+
+__all__ = ["ValidateComplaintForm", "ActionAskComplaintConfirmed", "COMPLAINT_SLOTS", "REPRESENTATIVE_SLOTS",
+           "relationship_label", "SlotSet"]

@@ -1,0 +1,57 @@
+"""Validation of the details every form shares: name, contact, postcode,
+contact preference. Mixed into the complaint, service-request and callback
+forms so each asks and checks them the same way.
+"""
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from rasa_sdk import Tracker
+from rasa_sdk.executor import CollectingDispatcher
+
+from housing.answers import parse_email, parse_postcode, parse_uk_phone
+
+_SKIP = re.compile(r"^\s*(skip|none|no|n/a|rather not|prefer not)\b", re.I)
+
+
+class ContactDetailsMixin:
+    def validate_resident_name(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
+                               domain: dict) -> dict[str, Any]:
+        name = re.sub(r"^\s*(my name is|my name's|i am|i'm|im|it's|its|this is|name:?)\s+", "", str(value or ""),
+                      flags=re.I).strip(" .!")
+        if len(name) < 2 or len(name) > 120:
+            dispatcher.utter_message(text="Sorry, I didn't catch your name. Please type your full name.")
+            return {"resident_name": None}
+        return {"resident_name": name}
+
+    def validate_contact_detail(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
+                                domain: dict) -> dict[str, Any]:
+        text = str(value or "")
+        email = parse_email(text)
+        if email:
+            return {"contact_detail": email}
+        phone = parse_uk_phone(text)
+        if phone:
+            return {"contact_detail": phone}
+        dispatcher.utter_message(
+            text="That doesn't look like an email address or a UK phone number. Please type an email such as "
+                 "name@example.com, or a phone number such as 07700 900123.")
+        return {"contact_detail": None}
+
+    def validate_postcode(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
+                          domain: dict) -> dict[str, Any]:
+        text = str(value or "").strip()
+        postcode = parse_postcode(text)
+        if postcode:
+            return {"postcode": postcode if len(text) <= 9 else f"{text[:300]}"}
+        if len(text.split()) >= 3 and re.search(r"\d", text):
+            return {"postcode": text[:300]}
+        dispatcher.utter_message(text="Sorry, I couldn't read that postcode. Please type it like SW1A 1AA, or type "
+                                      "your full address.")
+        return {"postcode": None}
+
+    def validate_contact_preference(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
+                                    domain: dict) -> dict[str, Any]:
+        text = str(value or "").strip()
+        return {"contact_preference": "no preference" if _SKIP.search(text) else text[:300]}

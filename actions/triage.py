@@ -1,0 +1,98 @@
+"""Service request or complaint: classify the first message by the Code's
+rules and always offer the resident the choice to complain (route_form).
+"""
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.conversation import latest_intent, latest_text
+from actions.forms.base import ResidentForm
+from housing.answers import parse_choice, parse_reference
+from housing.triage import Route, triage
+
+ROUTE_CHOICES = {
+    "service_request": ("service request", "log it", "fix", "report", "request", "first time", "sort it"),
+    "complaint": ("complain", "complaint", "formal", "not happy", "unhappy"),
+}
+
+EXPLAIN = {
+    "repair": "Reporting a repair for the first time is a service request: we log it and get it fixed.",
+    "antisocial behaviour": "A first report of antisocial behaviour is a service request: we log it as an ASB "
+                            "case and guide you on the next steps.",
+    "missed appointment": "A missed appointment is first dealt with as a service request: we log it and rebook "
+                          "at a time that suits you.",
+    "rent or service charge": "A rent or service charge query is first dealt with as a service request: we pass "
+                              "it to the income team to answer you.",
+    "service": "This sounds like a request for us to put something right, which we log as a service request.",
+}
+
+
+class ActionTriage(Action):
+    def name(self) -> str:
+        return "action_triage"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict) -> list[EventType]:
+        intent, _ = latest_intent(tracker)
+        text = latest_text(tracker)
+        result = triage(intent, text)
+        events: list[EventType] = [SlotSet("issue_category", result.category), SlotSet("issue_text", text[:10000]),
+                                   SlotSet("fallback_count", 0), SlotSet("route_choice", None)]
+        if result.is_complaint:
+            reasons = " and ".join(result.reasons)
+            dispatcher.utter_message(
+                text=f"I'm sorry about this. Because of the {reasons}, I'll take this as a complaint. It will be "
+                     "handled under our complaints procedure, and any work already under way carries on.")
+            return events + [SlotSet("route", Route.COMPLAINT.value)]
+        note = " I'm sorry you've had this trouble." if result.dissatisfied else ""
+        dispatcher.utter_message(
+            text=f"{EXPLAIN.get(result.category, EXPLAIN['service'])}{note} If we've already let you down over this, "
+                 "or you're unhappy with how we've handled it, you can make a complaint instead.")
+        return events + [SlotSet("route", Route.SERVICE_REQUEST.value), SlotSet("complaint_offered", True)]
+
+
+class ValidateRouteForm(ResidentForm):
+    def name(self) -> str:
+        return "validate_route_form"
+
+    def validate_route_choice(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
+                              domain: dict) -> dict[str, Any]:
+        choice = parse_choice(str(value or ""), ROUTE_CHOICES)
+        intent, _ = latest_intent(tracker)
+        if choice is None and intent == "make_complaint":
+            choice = "complaint"
+        if choice is None and intent in ("affirm", "report_repair", "report_asb", "missed_appointment", "rent_query"):
+            choice = "service_request"
+        if choice is None:
+            dispatcher.utter_message(text="Please choose 'service request' (1) or 'complaint' (2).")
+            return {"route_choice": None}
+        return {"route_choice": choice, "route": choice}
+
+
+class ActionStartComplaint(Action):
+    """Prepare the complaint form from what the resident already said."""
+
+    def name(self) -> str:
+        return "action_start_complaint"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict) -> list[EventType]:
+        events: list[EventType] = [SlotSet("form_interrupted", None), SlotSet("complaint_confirmed", None),
+                                   SlotSet("change_pending", None)]
+        text = tracker.get_slot("issue_text") or ""
+        intent, _ = latest_intent(tracker)
+        if intent == "complain_for_someone":
+            events.append(SlotSet("relationship", "representative"))
+        if len(text.split()) >= 6 and not re.fullmatch(r".{0,40}(make|log|raise) a complaint.{0,20}", text, re.I):
+            events.append(SlotSet("complaint_description", text))
+        dispatcher.utter_message(text="I'll take your complaint now. It takes a few minutes. You can ask me a "
+                                      "question, type 'stop', or 'talk to a person' at any point.")
+        return events
+
+
+def linked_service_request(text: str) -> str | None:
+    reference = parse_reference(text)
+    return reference if reference and reference.startswith("SR-") else None

@@ -1,0 +1,169 @@
+"""Read what a resident typed into a form: contact details, postcodes, case
+references, dates, yes/no and choices. Pure functions; `None` means "not
+understood", so the form can re-prompt kindly.
+"""
+from __future__ import annotations
+
+import re
+from calendar import monthrange
+from datetime import date, timedelta
+
+EMAIL = re.compile(r"[A-Za-z0-9._%+'-]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}")
+POSTCODE = re.compile(r"\b([A-Z]{1,2}[0-9][A-Z0-9]?)\s*([0-9][A-Z]{2})\b", re.IGNORECASE)
+REFERENCE = re.compile(r"\b(CMP|SR)[\s-]*(\d{4})[\s-]*(\d{1,6})\b", re.IGNORECASE)
+
+
+def parse_email(text: str) -> str | None:
+    match = EMAIL.search(text or "")
+    return match.group(0).lower() if match else None
+
+
+def parse_uk_phone(text: str) -> str | None:
+    """A UK phone number in national form ("07700 900123" -> "07700900123")."""
+    candidate = re.sub(r"[\s().-]", "", text or "")
+    match = re.search(r"(\+44|0044|0)(\d{9,10})", candidate)
+    if not match:
+        return None
+    national = "0" + match.group(2)
+    if len(national) not in (10, 11) or national[1] not in "123578":
+        return None
+    return national
+
+
+def parse_postcode(text: str) -> str | None:
+    match = POSTCODE.search(text or "")
+    if not match:
+        return None
+    return f"{match.group(1).upper()} {match.group(2).upper()}"
+
+
+def parse_reference(text: str) -> str | None:
+    """A case reference such as "cmp 2026 123" -> "CMP-2026-000123"."""
+    match = REFERENCE.search(text or "")
+    if not match:
+        return None
+    return f"{match.group(1).upper()}-{match.group(2)}-{int(match.group(3)):06d}"
+
+
+def normalise_postcode(text: str) -> str:
+    return re.sub(r"\s+", "", text or "").upper()
+
+
+_YES = re.compile(r"^\s*(y|yes|yeah|yep|yup|ya|yh|correct|right|that'?s right|that'?s correct|ok|okay|sure|"
+                  r"confirm|go ahead|please do|perfect|spot on|all good|looks good|fine|1)\b", re.I)
+_NO = re.compile(r"^\s*(n|no|nope|nah|not really|wrong|incorrect|that'?s wrong|not right|change|edit|2)\b", re.I)
+
+
+def parse_yes_no(text: str) -> bool | None:
+    if _NO.search(text or ""):
+        return False
+    if _YES.search(text or ""):
+        return True
+    return None
+
+
+def parse_choice(text: str, options: dict[str, tuple[str, ...]]) -> str | None:
+    """Match a typed answer to one of several options, by number or by words.
+
+    `options` maps each value to words that mean it; numbers 1..n follow the
+    order given, so "2" picks the second option on any channel.
+    """
+    cleaned = (text or "").strip().lower()
+    number = re.fullmatch(r"\(?(\d{1,2})[).]?", cleaned)
+    keys = list(options)
+    if number and 1 <= int(number.group(1)) <= len(keys):
+        return keys[int(number.group(1)) - 1]
+    for key in keys:
+        if cleaned == key.replace("_", " ") or cleaned == key:
+            return key
+    for key, words in options.items():
+        if any(re.search(rf"\b{re.escape(word)}", cleaned) for word in words):
+            return key
+    return None
+
+
+_MONTHS = {name: i for i, name in enumerate(
+    ["january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
+     "november", "december"], start=1)}
+_MONTHS.update({name[:3]: i for name, i in list(_MONTHS.items())})
+_MONTHS["sept"] = 9
+_NUMBERS = {"a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
+            "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "couple of": 2, "few": 3,
+            "couple": 2, "several": 3, "eighteen": 18, "fifteen": 15, "twenty": 20}
+
+
+def _months_back(today: date, months: int) -> date:
+    year, month = divmod(today.year * 12 + today.month - 1 - months, 12)
+    return date(year, month + 1, min(today.day, monthrange(year, month + 1)[1]))
+
+
+def parse_when(text: str, today: date) -> date | None:
+    """Roughly when something happened, from "3 months ago", "last March",
+    "12/03/2025", "since January", "over a year ago", "yesterday".
+
+    Returns the earliest date the words point to (so "last year" is 1 January
+    of last year: the 12-month check errs towards a person looking at it), or
+    None when no date can be read.
+    """
+    t = (text or "").lower().strip()
+    if not t:
+        return None
+    if re.search(r"\b(today|this morning|tonight|just now|right now|now)\b", t):
+        return today
+    if "yesterday" in t:
+        return today - timedelta(days=1)
+    m = re.search(r"\b(\d{1,2})[/.-](\d{1,2})[/.-](\d{2,4})\b", t)
+    if m:
+        day, month, year = int(m.group(1)), int(m.group(2)), int(m.group(3))
+        year += 2000 if year < 100 else 0
+        try:
+            return date(year, month, day)
+        except ValueError:
+            return None
+    num = r"(\d+|a|an|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|eighteen|twenty|" \
+          r"couple of|couple|few|several)"
+    m = re.search(rf"\b(over|more than|about|around|nearly|almost)?\s*{num}\s+(day|week|month|year)s?\b", t)
+    if m:
+        raw = m.group(2)
+        n = int(raw) if raw.isdigit() else _NUMBERS.get(raw, 1)
+        unit = m.group(3)
+        if unit == "day":
+            return today - timedelta(days=n)
+        if unit == "week":
+            return today - timedelta(weeks=n)
+        months = n if unit == "month" else 12 * n
+        back = _months_back(today, months)
+        if m.group(1) in ("over", "more than"):
+            back -= timedelta(days=1)
+        return back
+    if re.search(r"\blast week\b", t):
+        return today - timedelta(weeks=1)
+    if re.search(r"\blast month\b", t):
+        return _months_back(today, 1)
+    if re.search(r"\blast year\b", t):
+        return date(today.year - 1, 1, 1)
+    if re.search(r"\b(this week|few days|couple of days|recently|the other day)\b", t):
+        return today - timedelta(days=7)
+    m = re.search(r"\b(\d{1,2})(st|nd|rd|th)?\s+(of\s+)?([a-z]+)\s*(\d{4})?\b", t)
+    if m and m.group(4) in _MONTHS:
+        month = _MONTHS[m.group(4)]
+        year = int(m.group(5)) if m.group(5) else today.year
+        try:
+            found = date(year, month, int(m.group(1)))
+        except ValueError:
+            return None
+        return found if found <= today or m.group(5) else date(year - 1, month, found.day)
+    m = re.search(r"\b([a-z]+)\s+(\d{4})\b", t)
+    if m and m.group(1) in _MONTHS:
+        return date(int(m.group(2)), _MONTHS[m.group(1)], 1)
+    m = re.search(r"\b(\d{4})\b", t)
+    if m and 1990 <= int(m.group(1)) <= today.year:
+        return date(int(m.group(1)), 1, 1)
+    for word in re.findall(r"[a-z]+", t):
+        if word in _MONTHS and word not in ("may", "mar") or word in ("may",) and re.search(r"\b(in|since|last) may\b", t):
+            month = _MONTHS[word]
+            year = today.year if month <= today.month else today.year - 1
+            if re.search(rf"\blast {word}\b", t) and month >= today.month:
+                year = today.year - 1
+            return date(year, month, 1)
+    return None

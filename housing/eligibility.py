@@ -1,0 +1,119 @@
+"""Who can complain, when a representative needs consent, and what might keep
+a complaint out of the process. Pure functions over the landlord's policy.
+
+The bot never refuses: a possible exclusion is flagged for a person to decide.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date
+
+from housing.answers import parse_choice
+from housing.policy import Policy
+
+# Each relationship, the words residents use for it, and how it is handled.
+RELATIONSHIPS: dict[str, tuple[str, ...]] = {
+    "occupant": ("not the tenant", "not on the tenancy", "live with", "living with", "lodger",
+                 "household member", "my partner's"),
+    "elected_member": ("councillor", "member of parliament", "mp ", "mp's", "caseworker"),
+    "representative": ("someone else", "on behalf", "for my", "representative", "advocate", "solicitor",
+                       "family member", "friend", "carer", "executor"),
+    "shared_owner": ("shared owner", "shared ownership", "part buy", "part-buy"),
+    "leaseholder": ("leaseholder", "lease", "leasehold"),
+    "licensee": ("licensee", "licence", "license", "hostel", "temporary accommodation"),
+    "service_agreement": ("service agreement",),
+    "service_applicant": ("applicant", "applied", "waiting list", "housing register", "bidding"),
+    "affected_neighbour": ("neighbour", "homeowner", "private tenant", "own my", "owner", "affected",
+                           "not your tenant", "live nearby", "next door"),
+    "tenant": ("tenant", "tennant", "i rent", "council house", "my flat", "my home", "resident"),
+}
+
+LABELS = {
+    "tenant": "tenant",
+    "leaseholder": "leaseholder",
+    "shared_owner": "shared owner",
+    "licensee": "licensee",
+    "service_agreement": "person with a service agreement",
+    "service_applicant": "service applicant",
+    "occupant": "someone living in the home who is not the tenant",
+    "representative": "someone complaining for a resident",
+    "elected_member": "MP or councillor",
+    "affected_neighbour": "someone affected by our services (not our resident)",
+}
+
+
+def parse_relationship(text: str) -> str | None:
+    return parse_choice(text, RELATIONSHIPS)
+
+
+@dataclass(frozen=True)
+class Eligibility:
+    relationship: str
+    can_complain: bool
+    needs_permission: str | None  # "written" | "signed" | None
+    explanation: str
+
+
+def eligibility(policy: Policy, relationship: str) -> Eligibility:
+    """Can this person complain, and whose permission does the landlord need?"""
+    label = LABELS.get(relationship, relationship)
+    if relationship == "representative":
+        form = policy.representative_consent.value
+        return Eligibility(relationship, True, form,
+                           f"You can complain for someone else. We need the resident's {form} permission before we "
+                           "can discuss the complaint with you, unless they are a child or cannot complain "
+                           "themselves.")
+    if relationship in policy.permission_needed_from_tenant or relationship == "occupant":
+        return Eligibility(relationship, True, "written",
+                           "You can complain, but as you are not the tenant we need the tenant's written permission "
+                           "before we start corresponding with you.")
+    if relationship == "elected_member":
+        return Eligibility(relationship, True, None,
+                           "As an elected member, a matter we don't know about yet is logged as a new complaint; "
+                           "a general enquiry is handled outside the complaints process.")
+    if relationship in policy.who_can_complain or relationship in ("tenant", "affected_neighbour"):
+        return Eligibility(relationship, True, None, f"As a {label} you can make a complaint.")
+    # Never refuse: a person checks anything unusual.
+    return Eligibility(relationship, True, None,
+                       "You can make a complaint; a member of staff will check the details with you.")
+
+
+@dataclass(frozen=True)
+class ConsentRule:
+    status: str  # given | pending | not_needed
+
+
+CONSENT_CHOICES: dict[str, tuple[str, ...]] = {
+    "given": ("given", "already", "have permission", "they agreed", "signed", "yes", "attached", "they know"),
+    "pending": ("to follow", "will send", "later", "pending", "not yet", "get it", "send it", "no"),
+    "not_needed": ("not needed", "child", "under 18", "can't", "cannot", "unable", "lacks capacity", "died",
+                   "passed away", "executor", "too ill", "in hospital", "dementia"),
+}
+
+
+def parse_consent(text: str) -> str | None:
+    return parse_choice(text, CONSENT_CHOICES)
+
+
+_EXCLUSION_CUES = (
+    ("legal proceedings may have started", re.compile(
+        r"\b(court|legal action|solicitors? (letter|involved)|suing|sue you|claim (filed|issued)|tribunal|"
+        r"disrepair claim)\b")),
+    ("the matter may have been considered before", re.compile(
+        r"\b(already complained|complained (about this )?before|already been through|same complaint|"
+        r"ombudsman (already|decided|investigated))\b")),
+    ("the complaint may have been withdrawn", re.compile(r"\b(withdr[ea]w|withdrawn)\b")),
+)
+
+
+def possible_exclusions(policy: Policy, description: str, happened_on: date | None, today: date) -> list[str]:
+    """Reasons a person may need to decide whether the complaint is accepted."""
+    from housing.deadlines import is_within_window
+
+    reasons = []
+    if happened_on is not None and not is_within_window(policy, happened_on, today):
+        reasons.append(f"it may be more than {policy.exclusion_window_months} months old")
+    lowered = (description or "").lower()
+    reasons.extend(reason for reason, cue in _EXCLUSION_CUES if cue.search(lowered))
+    return reasons

@@ -1,0 +1,127 @@
+"""What the assistant says about the policy: timescales, the ombudsman,
+compensation, ways to complain, acknowledgements. Pure functions from the
+policy and engine dates to text, so every date a resident reads comes from
+`housing.deadlines` and every figure from the landlord's policy.
+"""
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from housing.deadlines import format_date, stage_dates
+from housing.policy import Policy
+from housing.policy_check import effective_ombudsman
+
+
+def greeting(policy: Policy) -> str:
+    return (f"Hello, I'm {policy.landlord_name}'s automated assistant (not a person). I can log a repair or other "
+            "problem, take a complaint, tell you where a complaint is up to, and answer questions about "
+            "complaints. If you'd rather talk to someone, type 'talk to a person' at any time.")
+
+
+def ombudsman_details(policy: Policy) -> str:
+    o = effective_ombudsman(policy)
+    parts = [f"{o.name}: phone {o.phone}" if o.phone else o.name]
+    if o.email:
+        parts.append(f"email {o.email}")
+    if o.address:
+        parts.append(f"write to {o.address}")
+    if o.website:
+        parts.append(f"website {o.website}")
+    return ", ".join(parts) + "."
+
+
+def ombudsman_answer(policy: Policy) -> str:
+    o = effective_ombudsman(policy)
+    last = policy.stages[-1].number
+    return (f"You can ask the {o.name} for advice at any time, free of charge. It normally investigates once our "
+            f"complaints process is complete (after our stage {last} response), and within 12 months of that final "
+            f"response. It can also step in if we don't keep to the complaint timescales. Contact: "
+            f"{ombudsman_details(policy)}")
+
+
+def timescales_answer(policy: Policy, received_at: datetime) -> str:
+    lines = []
+    for stage in policy.stages:
+        ack = stage.acknowledge
+        resp = stage.respond
+        frm = "from when we receive it" if resp.counted_from.value == "received" else "from when we acknowledge it"
+        lines.append(
+            f"{stage.name}: we acknowledge within {ack.working_days} working day{'s' * (ack.working_days != 1)} "
+            f"and respond within {resp.working_days} working days {frm}"
+            + (f"; if we need longer we tell you why and can extend by up to {stage.max_extension_working_days} "
+               "working days" if stage.max_extension_working_days else "") + ".")
+    first = stage_dates(policy, 1, received_at)
+    lines.append(f"For a complaint made today, the acknowledgement is due by {format_date(first.acknowledgement_due)} "
+                 f"and the {policy.stages[0].name.lower()} response by {format_date(first.response_due)}. Working days "
+                 "leave out weekends and bank holidays.")
+    return " ".join(lines)
+
+
+def compensation_answer(policy: Policy) -> str:
+    return (f"{policy.compensation_summary.strip()} I can't promise any amount: whether compensation is due is "
+            "decided as part of the complaint.")
+
+
+def how_to_complain_answer(policy: Policy) -> str:
+    channels = ", ".join(policy.channels) if policy.channels else "by phone or in writing"
+    contact = [f"phone {policy.phone}"] if policy.phone else []
+    if policy.email:
+        contact.append(f"email {policy.email}")
+    if policy.website:
+        contact.append(f"online at {policy.website}")
+    return (f"You can complain in whatever way suits you: {channels}. You can reach {policy.landlord_name} by "
+            f"{', '.join(contact)}. I can also take your complaint here now: just say 'make a complaint'.")
+
+
+def who_can_complain_answer(policy: Policy) -> str:
+    return ("Tenants, leaseholders, shared owners, licensees, people with a service agreement, service applicants "
+            "and anyone directly affected by our services (for example a homeowner or private tenant affected by "
+            "our contractor) can complain. Groups of residents can complain together. Someone can also complain "
+            f"for you: we need your {policy.representative_consent.value} permission to talk to them, unless you "
+            "are a child or can't complain yourself. If you live in the home but aren't the tenant, we need the "
+            "tenant's written permission first.")
+
+
+def representative_answer(policy: Policy) -> str:
+    return (f"Yes, you can complain for someone else. We need their {policy.representative_consent.value} permission "
+            "before we can discuss their complaint with you. You don't need it if they are a child or can't make "
+            "the complaint themselves (for example they are too ill or lack capacity). I'll ask who you are "
+            "complaining for and whether their permission is given, will follow, or isn't needed.")
+
+
+def emergency_answer(policy: Policy, kind: str) -> str:
+    first = {
+        "gas": "If you smell gas: open doors and windows, don't use switches or flames, turn off the gas at the "
+               "meter if you can, leave the home and call the National Gas Emergency Service on 0800 111 999 now.",
+        "fire": "If there is a fire, get everyone out and call 999 now.",
+        "flooding": "If water is coming through your ceiling or near electrics, turn off the water at the stopcock "
+                    "and the electricity at the fuse box if it is safe, and keep away from the water.",
+        "electrics": "Keep away from exposed wires or sparking sockets and turn off the electricity at the fuse "
+                     "box if it is safe to do so.",
+        "danger": "If anyone is in immediate danger, call 999 now.",
+    }.get(kind, "If anyone is in immediate danger, call 999 now.")
+    repairs = policy.emergency_repairs_phone or policy.phone
+    return (f"This sounds like an emergency. {first} Then call our emergency repairs line on {repairs}, day or "
+            "night. This chat is not monitored for emergencies.")
+
+
+def acknowledgement(policy: Policy, reference: str, description: str, outcome: str, received_at: datetime,
+                    acknowledgement_due: date, response_due: date, adjustments: str) -> str:
+    """Everything an acknowledgement must contain (Code 5.6; domain.md)."""
+    stage = policy.stage(1)
+    ext = stage.max_extension_working_days
+    counts = "" if policy.bot_confirmation_is_acknowledgement else (
+        f" A member of our team will formally acknowledge it by {format_date(acknowledgement_due)}.")
+    return (
+        f"Thank you. Your complaint is logged at {stage.name}. Your reference is {reference}.{counts}\n"
+        f"Our understanding of your complaint: {description}\n"
+        f"The outcome you want: {outcome}\n"
+        f"How it works: {stage.handled_by or 'a manager'} will look into it and send you a full response by "
+        f"{format_date(response_due)}. If we need longer we will tell you why and give a new date (at most "
+        f"{ext} more working days), with the Ombudsman's details. If you're unhappy with our response you can ask "
+        f"for {policy.stages[-1].name if len(policy.stages) > 1 else 'a review'}.\n"
+        f"Reasonable adjustments: {adjustments or 'none asked for'}; we can also offer large print, easy read, "
+        f"Braille, BSL or relay, interpreters, more time or a representative.\n"
+        f"Advocacy: {policy.advocacy.strip()}\n"
+        f"Advice at any time: {ombudsman_details(policy)}"
+    )
