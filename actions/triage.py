@@ -12,7 +12,10 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.conversation import latest_intent, latest_text
 from actions.forms.base import ResidentForm
+from actions.runtime import get_policy
 from housing.answers import parse_choice, parse_reference
+from housing.messages import emergency_answer
+from housing.safety import detect_emergency
 from housing.triage import Route, triage
 
 ROUTE_CHOICES = {
@@ -39,6 +42,9 @@ class ActionTriage(Action):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict) -> list[EventType]:
         intent, _ = latest_intent(tracker)
         text = latest_text(tracker)
+        danger = detect_emergency(text)
+        if danger:
+            dispatcher.utter_message(text=emergency_answer(get_policy(), danger.kind))
         result = triage(intent, text)
         events: list[EventType] = [SlotSet("issue_category", result.category), SlotSet("issue_text", text[:10000]),
                                    SlotSet("fallback_count", 0), SlotSet("route_choice", None)]

@@ -64,15 +64,16 @@ def eligibility(policy: Policy, relationship: str) -> Eligibility:
                            f"You can complain for someone else. We need the resident's {form} permission before we "
                            "can discuss the complaint with you, unless they are a child or cannot complain "
                            "themselves.")
-    if relationship in policy.permission_needed_from_tenant or relationship == "occupant":
-        return Eligibility(relationship, True, "written",
-                           "You can complain, but as you are not the tenant we need the tenant's written permission "
+    if relationship == "occupant":
+        form = policy.tenant_permission_form.value
+        return Eligibility(relationship, True, form,
+                           f"You can complain, but as you are not the tenant we need the tenant's {form} permission "
                            "before we start corresponding with you.")
     if relationship == "elected_member":
         return Eligibility(relationship, True, None,
                            "As an elected member, a matter we don't know about yet is logged as a new complaint; "
                            "a general enquiry is handled outside the complaints process.")
-    if relationship in policy.who_can_complain or relationship in ("tenant", "affected_neighbour"):
+    if relationship in LABELS:
         return Eligibility(relationship, True, None, f"As a {label} you can make a complaint.")
     # Never refuse: a person checks anything unusual.
     return Eligibility(relationship, True, None,

@@ -79,7 +79,7 @@ def who_can_complain_answer(policy: Policy) -> str:
             "our contractor) can complain. Groups of residents can complain together. Someone can also complain "
             f"for you: we need your {policy.representative_consent.value} permission to talk to them, unless you "
             "are a child or can't complain yourself. If you live in the home but aren't the tenant, we need the "
-            "tenant's written permission first.")
+            f"tenant's {policy.tenant_permission_form.value} permission first.")
 
 
 def representative_answer(policy: Policy) -> str:

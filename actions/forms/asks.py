@@ -24,7 +24,7 @@ QUESTIONS: dict[str, tuple[str, list[str]]] = {
     "relationship": ("What is your connection to us?", ["Tenant", "Leaseholder", "Shared owner",
                                                         "Complaining for someone else",
                                                         "Not a resident but affected", "Other"]),
-    "representative_name": ("What is the name of the person you are complaining for?", []),
+    "represented_resident_name": ("What is the name of the person you are complaining for?", []),
     "representative_relationship": ("How are you connected to them? For example daughter, friend, advocate or "
                                     "solicitor.", []),
     "resident_name": ("What is your full name?", []),

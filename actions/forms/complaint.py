@@ -22,7 +22,7 @@ COMPLAINT_SLOTS = [
     "complaint_description", "complaint_when", "outcome_sought", "relationship", "resident_name",
     "contact_detail", "postcode", "adjustments", "contact_preference", "complaint_confirmed",
 ]
-REPRESENTATIVE_SLOTS = ["representative_name", "representative_relationship", "representative_consent"]
+REPRESENTATIVE_SLOTS = ["represented_resident_name", "representative_relationship", "representative_consent"]
 
 # What a resident can ask to change at the read-back, and the words for it.
 CHANGEABLE: dict[str, tuple[str, ...]] = {
@@ -54,8 +54,8 @@ def readback(tracker: Tracker) -> str:
         f"7. Adjustments or support: {slot('adjustments')}",
         f"8. Contact preference: {slot('contact_preference')}",
     ]
-    if slot("representative_name"):
-        lines.append(f"Complaining for: {slot('representative_name')} ({slot('representative_relationship')}), "
+    if slot("represented_resident_name"):
+        lines.append(f"Complaining for: {slot('represented_resident_name')} ({slot('representative_relationship')}), "
                      f"permission: {slot('representative_consent')}")
     lines.append("Is this right?")
     return "\n".join(lines)
@@ -121,10 +121,10 @@ class ValidateComplaintForm(ContactDetailsMixin, ResidentForm):
             dispatcher.utter_message(text=result.explanation)
         return {"relationship": relationship}
 
-    def validate_representative_name(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
+    def validate_represented_resident_name(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
                                      domain: dict) -> dict[str, Any]:
         text = str(value or "").strip()
-        return {"representative_name": text[:120] if len(text) >= 2 else None}
+        return {"represented_resident_name": text[:120] if len(text) >= 2 else None}
 
     def validate_representative_relationship(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
                                              domain: dict) -> dict[str, Any]:

@@ -346,6 +346,7 @@ class CaseStore:
     def update_case(
         self,
         reference: str,
+        /,
         *,
         history_kind: str = "note",
         history_detail: Optional[str] = None,

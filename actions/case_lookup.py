@@ -1,0 +1,177 @@
+"""Escalation to stage 2 and case status, both by reference plus one detail
+only the resident knows. A case is never revealed without that match, and a
+failed match says nothing about whether the reference exists.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.answers import MAIN_OPTIONS
+from actions.conversation import offer
+from actions.forms.base import ResidentForm
+from actions.logging_actions import interrupted
+from actions.runtime import get_policy, get_store, now
+from housing import messages
+from housing.answers import parse_reference
+from housing.casework import escalate
+from housing.deadlines import format_date
+
+CLEARED = [SlotSet("case_reference", None), SlotSet("verification_detail", None),
+           SlotSet("escalation_reason", None), SlotSet("form_interrupted", None)]
+NOT_MATCHED = ("I couldn't match those details to a case. Please check the reference and the postcode, email or "
+               "phone number you gave, or talk to a person and they can help.")
+
+
+class CaseLookupForm(ResidentForm):
+    def name(self) -> str:  # pragma: no cover - abstract base
+        raise NotImplementedError
+
+    def validate_case_reference(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
+                                domain: dict) -> dict[str, Any]:
+        reference = parse_reference(str(value or ""))
+        if reference is None:
+            dispatcher.utter_message(text="That doesn't look like a case reference. It looks like CMP-2026-000123 "
+                                          "(or SR-2026-000123 for a service request).")
+            return {"case_reference": None}
+        return {"case_reference": reference}
+
+    def validate_verification_detail(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
+                                     domain: dict) -> dict[str, Any]:
+        text = str(value or "").strip()
+        return {"verification_detail": text[:200] or None}
+
+
+class ValidateStatusForm(CaseLookupForm):
+    def name(self) -> str:
+        return "validate_status_form"
+
+
+class ValidateEscalationForm(CaseLookupForm):
+    def name(self) -> str:
+        return "validate_escalation_form"
+
+    def validate_escalation_reason(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
+                                   domain: dict) -> dict[str, Any]:
+        text = str(value or "").strip()
+        return {"escalation_reason": "none given" if text.lower() in ("skip", "no", "none", "") else text[:5000]}
+
+
+def status_text(case: Any) -> str:
+    stage = f"stage {case.stage}" if case.kind == "complaint" else "service request"
+    parts = [f"{case.reference} is a {case.kind.replace('_', ' ')} ({stage}), status: {case.status.replace('_', ' ')}."]
+    if case.kind == "complaint":
+        if case.acknowledged_at is None and case.acknowledgement_due:
+            parts.append(f"Acknowledgement due by {format_date(case.acknowledgement_due)}.")
+        if case.response_due and case.responded_at is None:
+            parts.append(f"Our response is due by {format_date(case.response_due)}.")
+        if case.responded_at is not None:
+            parts.append("We have sent our response.")
+    return " ".join(parts)
+
+
+class ActionAfterStatusForm(Action):
+    def name(self) -> str:
+        return "action_after_status_form"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict) -> list[EventType]:
+        if interrupted(dispatcher, tracker):
+            return CLEARED
+        case = get_store().find_verified(tracker.get_slot("case_reference") or "",
+                                         tracker.get_slot("verification_detail") or "")
+        if case is None:
+            offer(dispatcher, NOT_MATCHED, ["Try again", "Talk to a person"])
+            return CLEARED
+        dispatcher.utter_message(text=status_text(case))
+        if case.kind == "complaint" and case.responded_at is not None and case.stage < get_policy().stages[-1].number:
+            dispatcher.utter_message(text="If you're unhappy with our response, you can ask to take it to the next "
+                                          "stage: just say 'escalate my complaint'.")
+        return CLEARED + [SlotSet("last_case_reference", case.reference)]
+
+
+class ActionAfterEscalationForm(Action):
+    def name(self) -> str:
+        return "action_after_escalation_form"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict) -> list[EventType]:
+        if interrupted(dispatcher, tracker):
+            return CLEARED
+        policy = get_policy()
+        store = get_store()
+        case = store.find_verified(tracker.get_slot("case_reference") or "",
+                                   tracker.get_slot("verification_detail") or "")
+        if case is None or case.kind != "complaint":
+            offer(dispatcher, NOT_MATCHED, ["Try again", "Talk to a person"])
+            return CLEARED
+        reason = tracker.get_slot("escalation_reason")
+        outcome = escalate(policy, store, case, now(), None if reason == "none given" else reason)
+        if outcome.reason == "awaiting_stage1_response":
+            due = f" It is due by {format_date(case.response_due)}." if case.response_due else ""
+            dispatcher.utter_message(
+                text=f"Your complaint {case.reference} can go to the next stage once you've had our stage "
+                     f"{case.stage} response.{due} If we don't respond by then, tell me or call {policy.phone}, "
+                     f"and you can also contact the Ombudsman for advice: {messages.ombudsman_details(policy)}")
+        elif outcome.reason == "already_final_stage":
+            dispatcher.utter_message(
+                text=f"{case.reference} is already at our final stage. If you're unhappy with our final "
+                     f"response, you can take it to the Ombudsman: {messages.ombudsman_details(policy)}")
+        elif outcome.reason == "closed":
+            offer(dispatcher, f"{case.reference} is closed. A member of staff can look at this with you.",
+                  ["Talk to a person"])
+        else:
+            escalated = outcome.case
+            stage = policy.stage(escalated.stage)
+            dispatcher.utter_message(
+                text=f"Your complaint {escalated.reference} has been escalated to {stage.name}. It will be reviewed "
+                     f"by {stage.handled_by or 'someone not involved at the first stage'}. We'll acknowledge it by "
+                     f"{format_date(escalated.acknowledgement_due)} and send our final response by "
+                     f"{format_date(escalated.response_due)}. If we need longer (at most "
+                     f"{stage.max_extension_working_days} more working days) we'll tell you why. After our final "
+                     f"response you can go to the Ombudsman: {messages.ombudsman_details(policy)}")
+        return CLEARED + [SlotSet("last_case_reference", case.reference)]
+
+
+class ValidateElectedMemberForm(ResidentForm):
+    def name(self) -> str:
+        return "validate_elected_member_form"
+
+    def validate_elected_member_matter(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
+                                       domain: dict) -> dict[str, Any]:
+        from housing.answers import parse_choice
+
+        choice = parse_choice(str(value or ""), {
+            "new_matter": ("new", "not aware", "don't know", "complaint", "complain"),
+            "enquiry": ("enquiry", "inquiry", "general", "question", "update", "information")})
+        if choice is None:
+            dispatcher.utter_message(text="Please say 'new matter' or 'general enquiry'.")
+        return {"elected_member_matter": choice}
+
+
+class ActionAfterElectedMemberForm(Action):
+    def name(self) -> str:
+        return "action_after_elected_member_form"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict) -> list[EventType]:
+        if interrupted(dispatcher, tracker):
+            return [SlotSet("form_interrupted", None)]
+        if tracker.get_slot("elected_member_matter") == "new_matter":
+            return [SlotSet("relationship", "elected_member"), SlotSet("route", "complaint")]
+        dispatcher.utter_message(
+            text="Thank you. A general enquiry from an MP or councillor is handled outside the complaints process: "
+                 "our team will reply to you directly. I'll take your details now.")
+        return [SlotSet("issue_category", "elected member enquiry"), SlotSet("route", "service_request")]
+
+
+class ActionStartCaseLookup(Action):
+    """Before the status or escalation form: keep a reference the resident
+    already typed, so they are not asked for it again."""
+
+    def name(self) -> str:
+        return "action_start_case_lookup"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict) -> list[EventType]:
+        reference = parse_reference((tracker.latest_message or {}).get("text") or "")
+        return CLEARED + ([SlotSet("case_reference", reference)] if reference else [])
