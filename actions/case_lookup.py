@@ -13,7 +13,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.answers import MAIN_OPTIONS
 from actions.conversation import offer
 from actions.forms.base import ResidentForm
-from actions.logging_actions import interrupted
+from actions.handoff import after_form
 from actions.runtime import get_policy, get_store, now
 from housing import messages
 from housing.answers import parse_reference
@@ -78,12 +78,13 @@ class ActionAfterStatusForm(Action):
         return "action_after_status_form"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict) -> list[EventType]:
-        if interrupted(dispatcher, tracker):
-            return CLEARED
+        handled = after_form(dispatcher, tracker)
+        if handled is not None:
+            return handled + CLEARED
         case = get_store().find_verified(tracker.get_slot("case_reference") or "",
                                          tracker.get_slot("verification_detail") or "")
         if case is None:
-            offer(dispatcher, NOT_MATCHED, ["Try again", "Talk to a person"])
+            offer(dispatcher, NOT_MATCHED, ["Check my complaint", "Talk to a person"])
             return CLEARED
         dispatcher.utter_message(text=status_text(case))
         if case.kind == "complaint" and case.responded_at is not None and case.stage < get_policy().stages[-1].number:
@@ -97,14 +98,15 @@ class ActionAfterEscalationForm(Action):
         return "action_after_escalation_form"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict) -> list[EventType]:
-        if interrupted(dispatcher, tracker):
-            return CLEARED
+        handled = after_form(dispatcher, tracker)
+        if handled is not None:
+            return handled + CLEARED
         policy = get_policy()
         store = get_store()
         case = store.find_verified(tracker.get_slot("case_reference") or "",
                                    tracker.get_slot("verification_detail") or "")
         if case is None or case.kind != "complaint":
-            offer(dispatcher, NOT_MATCHED, ["Try again", "Talk to a person"])
+            offer(dispatcher, NOT_MATCHED, ["Check my complaint", "Talk to a person"])
             return CLEARED
         reason = tracker.get_slot("escalation_reason")
         outcome = escalate(policy, store, case, now(), None if reason == "none given" else reason)
@@ -155,8 +157,9 @@ class ActionAfterElectedMemberForm(Action):
         return "action_after_elected_member_form"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict) -> list[EventType]:
-        if interrupted(dispatcher, tracker):
-            return [SlotSet("form_interrupted", None)]
+        handled = after_form(dispatcher, tracker)
+        if handled is not None:
+            return handled + [SlotSet("route", None)]
         if tracker.get_slot("elected_member_matter") == "new_matter":
             return [SlotSet("relationship", "elected_member"), SlotSet("route", "complaint")]
         dispatcher.utter_message(

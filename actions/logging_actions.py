@@ -10,11 +10,11 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.answers import MAIN_OPTIONS
-from actions.conversation import channel_of, offer
+from actions.conversation import channel_of
 from actions.forms.base import ResidentForm
 from actions.forms.complaint import COMPLAINT_SLOTS, REPRESENTATIVE_SLOTS
 from actions.forms.contact import ContactDetailsMixin
+from actions.handoff import after_form
 from actions.runtime import get_policy, get_store, get_sync, now
 from actions.triage import linked_service_request
 from housing import messages
@@ -39,21 +39,16 @@ def resident_from(tracker: Tracker) -> Resident:
     )
 
 
-def interrupted(dispatcher: CollectingDispatcher, tracker: Tracker) -> bool:
-    """Handle a stopped form; True when the form was stopped."""
-    if tracker.get_slot("form_interrupted") == "stop":
-        offer(dispatcher, "OK, I've stopped. Nothing has been logged. What would you like to do?", MAIN_OPTIONS)
-        return True
-    return False
-
-
 class ActionAfterComplaintForm(Action):
     def name(self) -> str:
         return "action_after_complaint_form"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict) -> list[EventType]:
-        if interrupted(dispatcher, tracker) or tracker.get_slot("complaint_confirmed") is not True:
-            return [SlotSet("form_interrupted", None)] if tracker.get_slot("form_interrupted") == "stop" else []
+        handled = after_form(dispatcher, tracker)
+        if handled is not None:
+            return handled
+        if tracker.get_slot("complaint_confirmed") is not True:
+            return []
         policy = get_policy()
         received_at = now()
         slot = tracker.get_slot
@@ -98,6 +93,9 @@ class ValidateServiceRequestForm(ContactDetailsMixin, ResidentForm):
     def name(self) -> str:
         return "validate_service_request_form"
 
+    def own_slots(self, domain_slots: list[str], tracker: Tracker) -> list[str]:
+        return ["sr_description", "resident_name", "contact_detail", "postcode"]
+
     def validate_sr_description(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
                                 domain: dict) -> dict[str, Any]:
         text = str(value or "").strip()
@@ -125,8 +123,9 @@ class ActionAfterServiceRequestForm(Action):
         return "action_after_service_request_form"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict) -> list[EventType]:
-        if interrupted(dispatcher, tracker):
-            return [SlotSet("form_interrupted", None), SlotSet("sr_description", None)]
+        handled = after_form(dispatcher, tracker)
+        if handled is not None:
+            return handled + [SlotSet("sr_description", None)]
         category = tracker.get_slot("issue_category") or "service"
         offered = tracker.get_slot("complaint_offered")
         case = log_service_request(

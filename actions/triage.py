@@ -102,3 +102,15 @@ class ActionStartComplaint(Action):
 def linked_service_request(text: str) -> str | None:
     reference = parse_reference(text)
     return reference if reference and reference.startswith("SR-") else None
+
+
+class ActionAfterRouteForm(Action):
+    """The route question was stopped or left for a person."""
+
+    def name(self) -> str:
+        return "action_after_route_form"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict) -> list[EventType]:
+        from actions.handoff import after_form
+
+        return (after_form(dispatcher, tracker) or []) + [SlotSet("route", None), SlotSet("issue_text", None)]

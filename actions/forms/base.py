@@ -2,12 +2,15 @@
 
 Before any slot is validated, the latest message is checked for danger (the
 emergency route is given first), for a question (answered, then the form asks
-again without losing anything) and for "stop" or "talk to a person" (the form
-ends and `form_interrupted` says why, for the after-form action).
+again without losing anything), for "stop" (the form ends and logs nothing)
+and for "talk to a person" (the same form switches to taking callback
+details, so the after-form action arranges the callback with everything said
+so far).
 """
 from __future__ import annotations
 
 from abc import abstractmethod
+from typing import Any
 
 from rasa_sdk import Tracker
 from rasa_sdk.events import EventType, SlotSet
@@ -21,7 +24,9 @@ from housing import messages
 from housing.safety import detect_emergency
 
 REQUESTED_SLOT = "requested_slot"
-MAX_RETRIES = 2
+CALLBACK_SLOTS = ["resident_name", "contact_detail", "contact_preference"]
+HANDOFF_MESSAGE = ("Of course. I'll arrange for a member of our team to contact you. I just need a couple of "
+                   "details (anything you've already told me is kept).")
 
 
 class ResidentForm(FormValidationAction):
@@ -34,8 +39,16 @@ class ResidentForm(FormValidationAction):
     def name(self) -> str:
         """`validate_<form name>`."""
 
-    def form_name(self) -> str:
-        return self.name()[len("validate_"):]
+    def own_slots(self, domain_slots: list[str], tracker: Tracker) -> list[str]:
+        """The slots this form asks for normally (the domain lists the callback
+        slots for every form as well)."""
+        return [slot for slot in domain_slots if slot not in CALLBACK_SLOTS]
+
+    async def required_slots(self, domain_slots: list[str], dispatcher: CollectingDispatcher, tracker: Tracker,
+                             domain: dict) -> list[str]:
+        if tracker.get_slot("form_interrupted") == "human":
+            return list(CALLBACK_SLOTS)
+        return self.own_slots(domain_slots, tracker)
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict) -> list[EventType]:
         requested = tracker.get_slot(REQUESTED_SLOT)
@@ -45,9 +58,10 @@ class ResidentForm(FormValidationAction):
             dispatcher.utter_message(text="When you are safe, we can carry on: I've kept everything you told me.")
         if requested:
             turn = digression(tracker, self.answer_intents.get(requested, frozenset()))
-            if turn in ("stop", "request_human"):
-                return [SlotSet(requested, None), SlotSet("form_interrupted", "stop" if turn == "stop" else "human"),
-                        SlotSet(REQUESTED_SLOT, None)]
+            if turn == "stop":
+                return [SlotSet(requested, None), SlotSet("form_interrupted", "stop"), SlotSet(REQUESTED_SLOT, None)]
+            if turn == "request_human":
+                return await self._switch_to_callback(dispatcher, tracker, domain, requested)
             if turn:
                 answer = answer_for(turn)
                 if answer:
@@ -55,3 +69,14 @@ class ResidentForm(FormValidationAction):
                 dispatcher.utter_message(text="Now, back to where we were.")
                 return [SlotSet(requested, None)]
         return await super().run(dispatcher, tracker, domain)
+
+    async def _switch_to_callback(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict,
+                                  requested: str) -> list[EventType]:
+        if tracker.get_slot("form_interrupted") == "human":
+            dispatcher.utter_message(text="I'm arranging that now; I just need this last detail.")
+            return [SlotSet(requested, None)]
+        events: list[EventType] = [SlotSet(requested, None), SlotSet("form_interrupted", "human")]
+        tracker.add_slots(events)
+        dispatcher.utter_message(text=HANDOFF_MESSAGE)
+        missing = [slot for slot in CALLBACK_SLOTS if tracker.get_slot(slot) is None]
+        return events + [SlotSet(REQUESTED_SLOT, missing[0] if missing else None)]

@@ -71,8 +71,7 @@ class ValidateComplaintForm(ContactDetailsMixin, ResidentForm):
     def name(self) -> str:
         return "validate_complaint_form"
 
-    async def required_slots(self, domain_slots: list[str], dispatcher: CollectingDispatcher, tracker: Tracker,
-                             domain: dict) -> list[str]:
+    def own_slots(self, domain_slots: list[str], tracker: Tracker) -> list[str]:
         if tracker.get_slot("relationship") == "representative":
             at = COMPLAINT_SLOTS.index("resident_name")
             return COMPLAINT_SLOTS[:at] + REPRESENTATIVE_SLOTS + COMPLAINT_SLOTS[at:]
