@@ -27,8 +27,7 @@ NOT_MATCHED = ("I couldn't match those details to a case. Please check the refer
 
 
 class CaseLookupForm(ResidentForm):
-    def name(self) -> str:  # pragma: no cover - abstract base
-        raise NotImplementedError
+    """Shared validation for the status and escalation forms."""
 
     def validate_case_reference(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
                                 domain: dict) -> dict[str, Any]:

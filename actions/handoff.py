@@ -12,7 +12,7 @@ from actions.answers import MAIN_OPTIONS
 from actions.conversation import channel_of, offer
 from actions.forms.base import CALLBACK_SLOTS, HANDOFF_MESSAGE, ResidentForm
 from actions.forms.contact import ContactDetailsMixin
-from actions.runtime import get_policy, get_store, get_sync, now
+from actions.runtime import get_policy, get_store, now, push_later
 from housing.cases.models import Resident
 from housing.casework import log_service_request
 from housing.opening_hours import describe_next_opening, is_open
@@ -33,7 +33,7 @@ def arrange_callback(dispatcher: CollectingDispatcher, tracker: Tracker) -> list
                           phone=contact if contact and "@" not in contact else None,
                           postcode=tracker.get_slot("postcode")),
         channel=channel_of(tracker), conversation_id=tracker.sender_id, received_at=moment)
-    get_sync().push_later(case.reference)
+    push_later(case.reference)
     if is_open(policy, moment):
         when = "A member of the team will contact you today, usually within the hour."
     else:

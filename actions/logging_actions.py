@@ -15,7 +15,7 @@ from actions.forms.base import ResidentForm
 from actions.forms.complaint import COMPLAINT_SLOTS, REPRESENTATIVE_SLOTS
 from actions.forms.contact import ContactDetailsMixin
 from actions.handoff import after_form
-from actions.runtime import get_policy, get_store, get_sync, now
+from actions.runtime import get_policy, get_store, now, push_later
 from actions.triage import linked_service_request
 from housing import messages
 from housing.cases.models import Representative, Resident
@@ -78,7 +78,7 @@ class ActionAfterComplaintForm(Action):
             get_store().add_history(case.reference, "note", f"Contact for the representative: "
                                                             f"{slot('contact_detail')}")
         get_store().add_history(case.reference, "note", "Complaint offered and accepted in the chat.")
-        get_sync().push_later(case.reference)
+        push_later(case.reference)
         dispatcher.utter_message(text=messages.acknowledgement(
             policy, case.reference, description, details.outcome_sought, received_at,
             case.acknowledgement_due, case.response_due, adjustments))
@@ -133,7 +133,7 @@ class ActionAfterServiceRequestForm(Action):
             resident=resident_from(tracker), channel=channel_of(tracker), conversation_id=tracker.sender_id,
             received_at=now(),
             note="Resident was offered a complaint and chose a service request." if offered else None)
-        get_sync().push_later(case.reference)
+        push_later(case.reference)
         next_steps = {
             "repair": "Our repairs team will contact you to book an appointment.",
             "antisocial behaviour": "Your housing officer will contact you about the next steps, and may ask you "

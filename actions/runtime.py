@@ -10,7 +10,9 @@ from datetime import datetime
 from functools import lru_cache
 from zoneinfo import ZoneInfo
 
-from housing.cases.case_system import CaseSync, build_sync
+import threading
+
+from housing.cases.case_system import CaseSync
 from housing.cases.store import CaseStore
 from housing.policy import Policy
 from housing.policy_loader import load_policy
@@ -35,7 +37,20 @@ def get_store() -> CaseStore:
 
 @lru_cache(maxsize=1)
 def get_sync() -> CaseSync:
-    return build_sync(get_store(), get_settings())
+    """The case-system sync; with a case system configured, a background
+    thread also retries cases that could not be sent."""
+    sync = CaseSync.from_settings(get_store())
+    if sync.enabled:
+        sync.start_background_retry()
+    return sync
+
+
+def push_later(reference: str) -> None:
+    """Send a new case to the landlord's case system without holding up the
+    reply: the resident already has the local reference."""
+    sync = get_sync()
+    if sync.enabled:
+        threading.Thread(target=sync.push, args=(reference,), name=f"push-{reference}", daemon=True).start()
 
 
 def now() -> datetime:

@@ -19,8 +19,8 @@ from housing.safety import detect_emergency
 from housing.triage import Route, triage
 
 ROUTE_CHOICES = {
-    "service_request": ("service request", "log it", "fix", "report", "request", "first time", "sort it"),
-    "complaint": ("complain", "complaint", "formal", "not happy", "unhappy"),
+    "service_request": ("service request", "log a service", "log it as a request", "request", "first time"),
+    "complaint": ("complain", "complaint", "formal", "not happy", "unhappy", "let down"),
 }
 
 EXPLAIN = {

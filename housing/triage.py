@@ -28,11 +28,12 @@ CATEGORY_BY_INTENT = {
 
 _REPEATED = re.compile(
     r"\b(again|still|yet again|numerous|several|many|multiple|(\d+|two|three|four|five|six|2nd|3rd|4th|5th|"
-    r"second|third|fourth|fifth)\s*(times|visits|appointments|reports|calls|attempts|occasions)|"
+    r"second|third|fourth|fifth|umpteenth|another)\s*(times?|visits?|appointments?|reports?|calls?|attempts?|occasions?)|"
     r"every time|keeps? (happening|coming back|breaking)|"
     r"despite|repeatedly|over and over|nothing (has been |was |got )?(done|fixed|happened)|never (fixed|came|turned up|showed)|"
     r"not (been )?(fixed|resolved|sorted)|no one|nobody|no-one|still waiting|chased|chasing|already reported|"
-    r"reported (it|this)? ?(before|already|\d+|many|several|loads))\b"
+    r"reported (it|this)? ?(before|already|\d+|many|several|loads)|failed to|keep(s)? (failing|missing|cancelling)|"
+    r"not (turned|turn|showed|show) up (again|twice)|missed (two|three|several|multiple|\d+) appointments)\b"
 )
 _NO_REPLY = re.compile(
     r"\b(no (reply|response|answer|update|call ?back|contact|communication)|not (heard|had) (back|anything|a reply)|"

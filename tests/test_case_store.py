@@ -100,6 +100,12 @@ def test_year_comes_from_london_time_and_numbering_restarts(store: CaseStore) ->
     assert abroad.received_at == datetime(2024, 12, 31, 22, 30, tzinfo=timezone.utc)
 
 
+def test_a_case_acknowledged_when_logged_says_so(store: CaseStore) -> None:
+    case = store.create(new_case(acknowledged_at=RECEIVED, idempotency_key="ack"))
+    assert case.status == "acknowledged" and case.acknowledged_at == RECEIVED
+    assert [entry.kind for entry in case.history] == ["logged", "acknowledged"]
+
+
 def test_naive_received_at_is_refused(store: CaseStore) -> None:
     with pytest.raises(ValueError):
         store.create(new_case(received_at=datetime(2024, 6, 3, 10, 0)))

@@ -204,3 +204,39 @@ def test_background_retry_sends_pending_cases(store) -> None:
         retry.stop(timeout=5)
     assert store.get(case.reference).external_id == "BG"
     assert retry.thread.daemon and not retry.thread.is_alive()
+
+
+@responses.activate
+def test_push_later_returns_at_once_and_a_worker_sends(store, client) -> None:
+    responses.add(responses.POST, ENDPOINT, json={"id": "LATER"}, status=201)
+    sync = CaseSync(store, client)
+    case = store.create(new_case())
+    assert sync.push_later(case.reference) is None
+    sync.wait_for_queued()
+    assert store.get(case.reference).external_id == "LATER"
+    assert len(responses.calls) == 1
+
+
+@responses.activate
+def test_push_later_failure_leaves_the_case_flagged(store, client) -> None:
+    responses.add(responses.POST, ENDPOINT, status=503)
+    sync = CaseSync(store, client)
+    case = store.create(new_case())
+    sync.push_later(case.reference)
+    sync.wait_for_queued()
+    assert store.get(case.reference).sync_status == "failed"
+
+
+def test_build_sync_takes_a_settings_object(tmp_path) -> None:
+    from dataclasses import replace
+
+    from housing.cases import build_sync
+    from housing.settings import get_settings
+
+    store = CaseStore(f"sqlite:///{tmp_path / 'b.db'}", sync_enabled=False)
+    settings = replace(get_settings(), case_system_url=None)
+    sync = build_sync(store, settings)
+    assert not sync.enabled
+    sync.push_later("CMP-2024-000001")  # no case system: nothing queued, no thread
+    assert sync._worker is None
+    assert build_sync(store, replace(settings, case_system_url=URL, case_system_token="t")).enabled

@@ -9,6 +9,7 @@ from housing.cases.case_system import (
     CaseSystemClient,
     CaseSystemError,
     SyncCounts,
+    build_sync,
     case_payload,
 )
 from housing.cases.models import (
@@ -33,6 +34,7 @@ __all__ = [
     "CaseSystemError",
     "SyncCounts",
     "case_payload",
+    "build_sync",
     "CONSENT_STATUSES",
     "HISTORY_KINDS",
     "KINDS",

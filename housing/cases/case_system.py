@@ -7,11 +7,14 @@ are retried with exponential backoff; any other 4xx fails at once.
 
 `CaseSync` is the outbox: the store is the record, and a case that cannot be
 sent stays in it flagged `failed` until `retry_pending()` gets it through.
-With no case system configured, cases are local only and nothing is sent.
+`push_later()` hands the send to a worker thread so a chat turn never waits
+on the network. With no case system configured, cases are local only and
+nothing is sent. No thread starts at import.
 """
 from __future__ import annotations
 
 import logging
+import queue
 import threading
 import time
 from dataclasses import dataclass
@@ -29,6 +32,7 @@ __all__ = [
     "SyncCounts",
     "BackgroundRetry",
     "case_payload",
+    "build_sync",
 ]
 
 log = logging.getLogger(__name__)
@@ -180,13 +184,18 @@ class CaseSync:
     def __init__(self, store: CaseStore, client: Optional[CaseSystemClient] = None) -> None:
         self.store = store
         self.client = client
+        self._send_lock = threading.Lock()  # one send at a time: no double send of a case
+        self._queue: "queue.Queue[str]" = queue.Queue()
+        self._worker: Optional[threading.Thread] = None
+        self._worker_lock = threading.Lock()
 
     @classmethod
-    def from_settings(cls, store: CaseStore) -> "CaseSync":
+    def from_settings(cls, store: CaseStore, settings: Any = None) -> "CaseSync":
         """A `CaseSync` using the case system named by the settings, if any."""
-        from housing.settings import get_settings
+        if settings is None:
+            from housing.settings import get_settings
 
-        settings = get_settings()
+            settings = get_settings()
         client = None
         if settings.case_system_url:
             client = CaseSystemClient(
@@ -200,9 +209,14 @@ class CaseSync:
         return self.client is not None
 
     def push(self, reference: str) -> str:
-        """Send one case; returns "synced", "failed", "local" or "missing". Never raises."""
+        """Send one case now; returns "synced", "failed", "local" or "missing". Never raises."""
         if self.client is None:
             return "local"
+        with self._send_lock:
+            return self._push(reference)
+
+    def _push(self, reference: str) -> str:
+        assert self.client is not None
         try:
             case = self.store.get(reference)
             if case is None:
@@ -226,6 +240,38 @@ class CaseSync:
             return "failed"
         return "synced"
 
+    def push_later(self, reference: str) -> None:
+        """Queue the case for a worker thread to send; returns at once. Never raises.
+
+        The case is already stored as pending, so if the process stops before
+        the worker gets to it, `retry_pending()` sends it later.
+        """
+        if self.client is None:
+            return
+        try:
+            self._ensure_worker()
+            self._queue.put(reference)
+        except Exception:
+            log.exception("could not queue case %s for sending", reference)
+
+    def _ensure_worker(self) -> None:
+        with self._worker_lock:
+            if self._worker is None or not self._worker.is_alive():
+                self._worker = threading.Thread(target=self._work, name="case-sync-push", daemon=True)
+                self._worker.start()
+
+    def _work(self) -> None:
+        while True:
+            reference = self._queue.get()
+            try:
+                self.push(reference)
+            finally:
+                self._queue.task_done()
+
+    def wait_for_queued(self) -> None:
+        """Block until every queued `push_later` has been tried (tests, shutdown)."""
+        self._queue.join()
+
     def retry_pending(self, limit: int = 100) -> SyncCounts:
         """Push every case that is pending or failed (oldest first)."""
         if self.client is None:
@@ -247,3 +293,8 @@ class CaseSync:
         retry = BackgroundRetry(self, interval_seconds)
         retry.thread.start()
         return retry
+
+
+def build_sync(store: CaseStore, settings: Any = None) -> CaseSync:
+    """The `CaseSync` for these settings (default: `get_settings()`); starts no thread."""
+    return CaseSync.from_settings(store, settings)

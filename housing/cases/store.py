@@ -209,6 +209,8 @@ class CaseStore:
                 values["reference"] = self._next_reference(conn, new.kind, new.received_at)
                 case_id = conn.execute(cases.insert().values(**values)).inserted_primary_key[0]
                 self._append(conn, case_id, "logged", f"{new.kind} logged at stage {new.stage}", "assistant")
+                if new.acknowledged_at is not None:
+                    self._append(conn, case_id, "acknowledged", "acknowledged when logged", "assistant")
                 return self._load(conn, self._row_by_id(conn, case_id))
         except IntegrityError:
             # A concurrent writer inserted the same idempotency key first.
