@@ -27,12 +27,13 @@ def arrange_callback(dispatcher: CollectingDispatcher, tracker: Tracker) -> list
     case = log_service_request(
         get_store(), category="callback request",
         description=f"Resident asked to talk to a person. Preferred contact: "
-                    f"{tracker.get_slot('contact_preference')}.\n\n{transcript(tracker.events)}",
+                    f"{tracker.get_slot('contact_preference')}.",
         resident=Resident(name=tracker.get_slot("resident_name") or "",
                           email=contact if "@" in contact else None,
                           phone=contact if contact and "@" not in contact else None,
                           postcode=tracker.get_slot("postcode")),
         channel=channel_of(tracker), conversation_id=tracker.sender_id, received_at=moment)
+    get_store().mark_handed_to_staff(case.reference, transcript(tracker.events))
     push_later(case.reference)
     if is_open(policy, moment):
         when = "A member of the team will contact you today, usually within the hour."

@@ -10,8 +10,6 @@ from datetime import datetime
 from functools import lru_cache
 from zoneinfo import ZoneInfo
 
-import threading
-
 from housing.cases.case_system import CaseSync
 from housing.cases.store import CaseStore
 from housing.policy import Policy
@@ -48,9 +46,7 @@ def get_sync() -> CaseSync:
 def push_later(reference: str) -> None:
     """Send a new case to the landlord's case system without holding up the
     reply: the resident already has the local reference."""
-    sync = get_sync()
-    if sync.enabled:
-        threading.Thread(target=sync.push, args=(reference,), name=f"push-{reference}", daemon=True).start()
+    get_sync().push_later(reference)
 
 
 def now() -> datetime:

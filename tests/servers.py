@@ -1,0 +1,103 @@
+"""Start the real action server and Rasa server for end-to-end tests.
+
+`running_assistant(tmp_dir)` starts both on free loopback ports with their own
+case database and tracker store, waits until they answer, and stops them.
+"""
+from __future__ import annotations
+
+import contextlib
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterator
+
+import requests
+
+ROOT = Path(__file__).resolve().parent.parent
+MODEL = ROOT / "models" / "assistant.tar.gz"
+RASA = Path(sys.executable).parent / "rasa"
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@dataclass
+class Assistant:
+    url: str
+    action_url: str
+    token: str
+    cases_url: str
+    log_dir: Path
+
+    def say(self, sender: str, text: str) -> list[dict]:
+        """One resident turn over the REST channel; the bot's replies."""
+        response = requests.post(f"{self.url}/webhooks/rest/webhook", json={"sender": sender, "message": text},
+                                 timeout=30)
+        response.raise_for_status()
+        return response.json()
+
+
+def _wait(url: str, proc: subprocess.Popen, log: Path, timeout: float = 180) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"{url} exited early:\n{log.read_text()[-3000:]}")
+        with contextlib.suppress(requests.RequestException):
+            if requests.get(url, timeout=2).status_code == 200:
+                return
+        time.sleep(0.25)
+    raise RuntimeError(f"{url} did not answer in {timeout}s:\n{log.read_text()[-3000:]}")
+
+
+@contextlib.contextmanager
+def running_assistant(work: Path, policy: Path | None = None) -> Iterator[Assistant]:
+    if not MODEL.exists():
+        raise RuntimeError("no trained model: run the README test command (it trains the model first)")
+    work.mkdir(parents=True, exist_ok=True)
+    rasa_port, action_port = free_port(), free_port()
+    token = "test-token"
+    env = dict(os.environ)
+    env.update({
+        "PYTHONPATH": str(ROOT),
+        "ASSISTANT_VAR_DIR": str(work),
+        "CASES_DATABASE_URL": f"sqlite:///{work / 'cases.db'}",
+        "ACTION_ENDPOINT_URL": f"http://127.0.0.1:{action_port}/webhook",
+        "TRACKER_DB": str(work / "conversations.db"),
+        "RASA_TELEMETRY_ENABLED": "false",
+        "TF_CPP_MIN_LOG_LEVEL": "2",
+    })
+    if policy:
+        env["LANDLORD_POLICY"] = str(policy)
+    procs: list[subprocess.Popen] = []
+    try:
+        action_log = work / "actions.log"
+        procs.append(subprocess.Popen(
+            [sys.executable, "-m", "rasa_sdk", "--actions", "actions", "--port", str(action_port)],
+            cwd=ROOT, env=env, stdout=action_log.open("w"), stderr=subprocess.STDOUT, start_new_session=True))
+        rasa_log = work / "rasa.log"
+        procs.append(subprocess.Popen(
+            [str(RASA), "run", "--model", str(MODEL), "--enable-api", "--auth-token", token, "--interface",
+             "127.0.0.1", "--port", str(rasa_port), "--credentials", "credentials.yml", "--endpoints",
+             "endpoints.yml"],
+            cwd=ROOT, env=env, stdout=rasa_log.open("w"), stderr=subprocess.STDOUT, start_new_session=True))
+        _wait(f"http://127.0.0.1:{action_port}/health", procs[0], action_log)
+        _wait(f"http://127.0.0.1:{rasa_port}/", procs[1], rasa_log)
+        yield Assistant(f"http://127.0.0.1:{rasa_port}", f"http://127.0.0.1:{action_port}", token,
+                        env["CASES_DATABASE_URL"], work)
+    finally:
+        for proc in procs:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(proc.pid, signal.SIGTERM)
+        for proc in procs:
+            try:
+                proc.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                os.killpg(proc.pid, signal.SIGKILL)
