@@ -17,7 +17,7 @@ from actions.handoff import after_form
 from actions.runtime import get_policy, get_store, now
 from housing import messages
 from housing.answers import parse_reference
-from housing.casework import escalate
+from housing.casework import can_escalate, escalate
 from housing.deadlines import format_date
 
 CLEARED = [SlotSet("case_reference", None), SlotSet("verification_detail", None),
@@ -52,6 +52,17 @@ class ValidateStatusForm(CaseLookupForm):
 class ValidateEscalationForm(CaseLookupForm):
     def name(self) -> str:
         return "validate_escalation_form"
+
+    def own_slots(self, domain_slots: list[str], tracker: Tracker) -> list[str]:
+        """Invite comments only when the case can really go to stage 2, so a
+        resident is told first when it can't yet."""
+        slots = ["case_reference", "verification_detail"]
+        reference, detail = tracker.get_slot("case_reference"), tracker.get_slot("verification_detail")
+        if reference and detail:
+            case = get_store().find_verified(reference, detail)
+            if case and case.kind == "complaint" and can_escalate(get_policy(), case) == "escalated":
+                slots.append("escalation_reason")
+        return slots
 
     def validate_escalation_reason(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
                                    domain: dict) -> dict[str, Any]:

@@ -114,7 +114,10 @@ class ActionStartServiceRequest(Action):
         events: list[EventType] = [SlotSet("form_interrupted", None)]
         if len(text.split()) >= 4:
             events.append(SlotSet("sr_description", text))
-        dispatcher.utter_message(text="OK, I'll log a service request. I need a few details.")
+        if tracker.get_slot("issue_category") == "elected member enquiry":
+            dispatcher.utter_message(text="I'll pass your enquiry to the right team. I need a few details.")
+        else:
+            dispatcher.utter_message(text="OK, I'll log a service request. I need a few details.")
         return events
 
 

@@ -78,16 +78,26 @@ class EscalationOutcome:
     reason: str  # escalated | awaiting_stage1_response | already_stage2 | closed
 
 
+def can_escalate(policy: Policy, case: Case) -> str:
+    """"escalated" when the case can go to the next stage, else the reason not."""
+    if case.stage >= policy.stages[-1].number:
+        return "already_final_stage"
+    if case.status == "closed" and case.responded_at is None:
+        return "closed"
+    if case.responded_at is None:
+        return "awaiting_stage1_response"
+    return "escalated"
+
+
 def escalate(policy: Policy, store: CaseStore, case: Case, requested_at: datetime,
              reason_given: str | None = None) -> EscalationOutcome:
-    """Move a complaint to stage 2, only once its stage 1 response is recorded."""
-    last_stage = policy.stages[-1].number
-    if case.stage >= last_stage:
-        return EscalationOutcome(False, case, "already_final_stage")
-    if case.status == "closed" and case.responded_at is None:
-        return EscalationOutcome(False, case, "closed")
-    if case.responded_at is None:
-        return EscalationOutcome(False, case, "awaiting_stage1_response")
+    """Move a complaint to stage 2, only once its stage 1 response is recorded.
+
+    The resident is never asked to justify it (Code 6.12); comments they
+    choose to give are kept in the history."""
+    verdict = can_escalate(policy, case)
+    if verdict != "escalated":
+        return EscalationOutcome(False, case, verdict)
     dates = stage_dates(policy, case.stage + 1, requested_at)
     updated = store.escalate(case.reference, requested_at, dates.acknowledgement_due, dates.response_due)
     if reason_given:

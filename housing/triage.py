@@ -27,22 +27,50 @@ CATEGORY_BY_INTENT = {
 }
 
 _REPEATED = re.compile(
-    r"\b(again|still|yet again|numerous|several|many|multiple|(\d+|two|three|four|five|six|2nd|3rd|4th|5th|"
-    r"second|third|fourth|fifth|umpteenth|another)\s*(times?|visits?|appointments?|reports?|calls?|attempts?|occasions?)|"
+    r"\b(again|still|yet again|"
+    # a count of visits, reports or appointments ("several days" is not a repeat)
+    r"(numerous|several|many|multiple|countless|loads of|lots of|a lot of|a few|so many|too many|umpteen|\d+|two|"
+    r"three|four|five|six|2nd|3rd|4th|5th|second|third|fourth|fifth|umpteenth)\s*"
+    r"(times?|visits?|appointments?|reports?|calls?|attempts?|occasions?|emails?|letters?)|"
     r"every time|keeps? (happening|coming back|breaking)|"
-    r"despite|repeatedly|over and over|nothing (has been |was |got )?(done|fixed|happened)|never (fixed|came|turned up|showed)|"
-    r"not (been )?(fixed|resolved|sorted)|no one|nobody|no-one|still waiting|chased|chasing|already reported|"
-    r"reported (it|this)? ?(before|already|\d+|many|several|loads)|failed to|keep(s)? (failing|missing|cancelling)|"
-    r"not (turned|turn|showed|show) up (again|twice)|missed (two|three|several|multiple|\d+) appointments)\b"
+    r"despite|repeatedly|over and over|"
+    r"nothing (has been |was |got |gets |is being |being |ever )?(done|fixed|happened|happens|sorted)|"
+    r"not (been |be )?(doing|done) anything|(do|does|did)(n'?t| not) do anything|"
+    r"never (fixed|came back|returned|sorted)|"
+    r"not (been )?(fixed|resolved|sorted)|(hasn'?t|haven'?t|isn'?t|wasn'?t|has not|have not|is not|was not) "
+    r"(been )?(fixed|resolved|sorted)|"
+    r"still waiting|chased|chasing|already reported|keep reporting|kept reporting|"
+    r"reported (it|this|them)? ?(before|already|\d+|many|several|loads|numerous|multiple|so many|lots)|failed to|"
+    r"keep(s)? (failing|missing|cancelling)|"
+    r"not (turned|turn|showed|show) up (again|twice)|"
+    r"missed (two|three|four|several|multiple|numerous|\d+) (appointments|visits)|another missed)\b"
 )
+# Names a reply, contact or update that did not come (a first missed
+# appointment, "nobody came", is not this: it is rebooked).
 _NO_REPLY = re.compile(
-    r"\b(no (reply|response|answer|update|call ?back|contact|communication)|not (heard|had) (back|anything|a reply)|"
-    r"never (heard|got back|replied|called back|rang back)|didn'?t (get back|reply|call back|ring back)|ignor(ed|ing))\b"
+    r"\b(no (reply|replies|response|answer|update|updates|call ?back|contact|communication|word)|"
+    r"(not|haven'?t|have not|hasn'?t|has not) (heard|had) (back|anything|a reply|a response|from anyone|"
+    r"from (you|u|them))|"
+    r"heard nothing|nothing back|"
+    r"never (heard|got back|replied|responded|called back|rang back)|"
+    r"(didn'?t|did not|don'?t|do not|doesn'?t|does not|never) (get back|reply|respond|call back|ring back|"
+    r"keep me (updated|informed))|"
+    r"(nobody|no one|no-one|noone)( (from|at|in|on) (the |your |my )?[a-z]+( team| office)?)? (has |have |had |ever |even )?(been in touch|contacted|got back|gets back|"
+    r"called|rang|replied|responded|updated|answered|bothered)|"
+    r"(not|never) (been )?(kept|keeping) (me )?(updated|informed|in the loop)|"
+    r"(stopped|stop) (contacting|responding|replying|updating)|lost contact|(not|never) (been )?in touch|"
+    r"(promised|said|supposed|meant|agreed)( (you|u|they|she|he|it)('?d| would| will)?| to)? "
+    r"(reply|respond|get back|answer|call back|ring back)|"
+    r"(agreed|promised) (time|timescale|date|period)|(missed|passed|past) (the )?deadline|ignor(ed|ing))\b"
 )
 _CONDUCT = re.compile(
     r"\b(rude|rudely|aggressive|unprofessional|shouted at|swore|disrespectful|attitude|lied|discriminat\w*|"
-    r"racist|damaged my|broke my|ruined my|left a mess|made a mess|poor (workmanship|work|service|handling)|"
-    r"not managing|mishandl\w*|badly handled|wrong decision|unfair)\b"
+    r"racist|damaged my|broke my|ruined my|left a mess|made a mess|"
+    r"poor (workmanship|work|service|handling|communication)|"
+    r"not managing|mishandl\w*|badly handled|"
+    r"(handled|managed|dealt with|handling|managing|dealing with) (it |this |my case |the case )?"
+    r"(really |very |so |extremely )?(badly|poorly|terribly|awfully)|"
+    r"not (being )?(managed|handled|dealt with) (well|properly|right)|wrong decision|unfair)\b"
 )
 _DISSATISFIED = re.compile(
     r"\b(unhappy|not happy|fed up|sick of|disgust\w*|appall\w*|ridiculous|useless|rubbish|shocking|terrible|"

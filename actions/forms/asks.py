@@ -35,8 +35,8 @@ QUESTIONS: dict[str, tuple[str, list[str]]] = {
                     "Type 'none' if not.", ["None needed"]),
     "contact_preference": ("How and when would you like us to contact you? For example 'email', 'phone after "
                            "5pm' or 'text, mornings'.", ["Email", "Phone", "Text message", "No preference"]),
-    "sr_description": ("Please describe the problem: what is wrong and where (for example 'kitchen tap dripping "
-                       "constantly').", []),
+    "sr_description": ("Please tell me what it's about: what is wrong and where (for example 'kitchen tap "
+                       "dripping constantly').", []),
     "case_reference": ("What is your case reference? It looks like CMP-2026-000123.", []),
     "verification_detail": ("To keep your details safe, please tell me the postcode, email address or phone "
                             "number you gave with the complaint.", []),

@@ -11,7 +11,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.conversation import offer
+from actions.conversation import latest_intent, offer
 from actions.forms.base import ResidentForm
 from actions.forms.contact import ContactDetailsMixin
 from actions.runtime import get_policy, now
@@ -116,7 +116,8 @@ class ValidateComplaintForm(ContactDetailsMixin, ResidentForm):
             # Never refuse: record what they said for a person to check.
             return {"relationship": text[:200] or "other"}
         result = eligibility(get_policy(), relationship)
-        if relationship != "tenant":
+        already_explained = latest_intent(tracker)[0] == "complain_for_someone"
+        if relationship != "tenant" and not already_explained:
             dispatcher.utter_message(text=result.explanation)
         return {"relationship": relationship}
 
