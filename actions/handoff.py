@@ -11,7 +11,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.answers import MAIN_OPTIONS
 from actions.conversation import channel_of, offer
 from actions.forms.base import CALLBACK_SLOTS, HANDOFF_MESSAGE, ResidentForm
-from actions.forms.contact import ContactDetailsMixin
+from actions.forms.contact import ContactDetailsMixin, postcode_and_address
 from actions.runtime import get_policy, get_store, now, push_later
 from housing.cases.models import Resident
 from housing.casework import log_service_request
@@ -24,6 +24,7 @@ def arrange_callback(dispatcher: CollectingDispatcher, tracker: Tracker) -> list
     policy = get_policy()
     moment = now()
     contact = tracker.get_slot("contact_detail") or ""
+    postcode, address = postcode_and_address(tracker.get_slot("postcode"))
     case = log_service_request(
         get_store(), category="callback request",
         description=f"Resident asked to talk to a person. Preferred contact: "
@@ -31,7 +32,7 @@ def arrange_callback(dispatcher: CollectingDispatcher, tracker: Tracker) -> list
         resident=Resident(name=tracker.get_slot("resident_name") or "",
                           email=contact if "@" in contact else None,
                           phone=contact if contact and "@" not in contact else None,
-                          postcode=tracker.get_slot("postcode")),
+                          postcode=postcode, address=address),
         channel=channel_of(tracker), conversation_id=tracker.sender_id, received_at=moment)
     get_store().mark_handed_to_staff(case.reference, transcript(tracker.events))
     push_later(case.reference)

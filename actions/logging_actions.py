@@ -13,7 +13,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.conversation import channel_of
 from actions.forms.base import ResidentForm
 from actions.forms.complaint import COMPLAINT_SLOTS, REPRESENTATIVE_SLOTS
-from actions.forms.contact import ContactDetailsMixin
+from actions.forms.contact import ContactDetailsMixin, postcode_and_address
 from actions.handoff import after_form
 from actions.runtime import get_policy, get_store, now, push_later
 from actions.triage import linked_service_request
@@ -28,13 +28,13 @@ CLEARED_AFTER_COMPLAINT = COMPLAINT_SLOTS + REPRESENTATIVE_SLOTS + [
 
 def resident_from(tracker: Tracker) -> Resident:
     contact = tracker.get_slot("contact_detail") or ""
-    postcode = tracker.get_slot("postcode") or ""
+    postcode, address = postcode_and_address(tracker.get_slot("postcode"))
     return Resident(
         name=tracker.get_slot("resident_name") or "",
         email=contact if "@" in contact else None,
         phone=contact if contact and "@" not in contact else None,
-        postcode=postcode if len(postcode) <= 8 else None,
-        address=postcode if len(postcode) > 8 else None,
+        postcode=postcode,
+        address=address,
         relationship=tracker.get_slot("relationship"),
     )
 

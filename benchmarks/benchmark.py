@@ -152,6 +152,7 @@ METRICS: tuple[Metric, ...] = (
     Metric("p95_1_ms", "p95 turn, 1 client (ms)", "{:.0f}", False),
     Metric("p50_20_ms", "p50 turn, 20 concurrent (ms)", "{:.0f}", False),
     Metric("p95_20_ms", "p95 turn, 20 concurrent (ms)", "{:.0f}", False, ("<", 150.0)),
+    Metric("throughput_20", "throughput, 20 concurrent (turns/s)", "{:.1f}", True),
     Metric("heldout_accuracy", "held-out accuracy", "{:.3f}", True),
     Metric("heldout_fallbacks", "held-out NLU fallbacks", "{:.0f}", False),
     Metric("rss_after_load_mb", "Rasa server RSS after load (MB)", "{:.0f}", False),
@@ -387,6 +388,7 @@ class TurnStats:
     errors: int = 0
     walks_started: int = 0
     walks_completed: int = 0
+    wall_s: float = 0.0
 
     def merge(self, other: TurnStats) -> None:
         self.latencies_ms += other.latencies_ms
@@ -456,11 +458,12 @@ def load_test(base_url: str, clients: int, turns_per_client: int, tag: str) -> T
         results[index] = converse(base_url, f"{tag}-c{index:02d}", turns_per_client, deadline)
 
     threads = [threading.Thread(target=worker, args=(i,), daemon=True) for i in range(clients)]
+    start = time.perf_counter()
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join(timeout=max(0.0, deadline - time.perf_counter()) + REQUEST_TIMEOUT_S)
-    total = TurnStats(latencies_ms=[])
+    total = TurnStats(latencies_ms=[], wall_s=time.perf_counter() - start)
     for each in results:
         total.merge(each)
     return total
@@ -513,7 +516,7 @@ def warm_up(base_url: str) -> None:
 
 def measure_variant(variant: Variant, examples: list[tuple[str, str]]) -> dict[str, float]:
     """Train, serve and measure one configuration."""
-    figures: dict[str, float] = {}
+    figures: dict[str, float] = {"load_avg_1m_before": os.getloadavg()[0]}
     with tempfile.TemporaryDirectory(prefix=f"rasa-bench-{variant.key}-") as tmp:
         workdir = Path(tmp)
         model, figures["train_s"] = train(variant, workdir)
@@ -544,11 +547,13 @@ def measure_variant(variant: Variant, examples: list[tuple[str, str]]) -> dict[s
             "p95_20_ms": percentile(many.latencies_ms, 95),
             "turns_1": float(len(single.latencies_ms)),
             "turns_20": float(len(many.latencies_ms)),
+            "throughput_20": len(many.latencies_ms) / many.wall_s if many.wall_s else None,
             "turn_errors": float(both.errors),
             "walks_started": float(both.walks_started),
             "walks_completed": float(both.walks_completed),
             "walks_completed_pct": 100.0 * both.walks_completed / both.walks_started
             if both.walks_started else None,
+            "load_avg_1m_after": os.getloadavg()[0],
         })
     return figures
 
@@ -615,6 +620,8 @@ def parse_args(argv: Sequence[str]) -> argparse.Namespace:
 
 def main(argv: Sequence[str] = ()) -> int:
     args = parse_args(argv)
+    # Turn SIGTERM into SystemExit so that the `finally` blocks stop the servers.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(128 + signal.SIGTERM))
     if not HELDOUT.exists():
         log(f"{HELDOUT.relative_to(ROOT)} is missing: the held-out set is needed for macro-F1")
         return 1
@@ -637,10 +644,15 @@ def main(argv: Sequence[str] = ()) -> int:
           f"turns concurrently, no think time")
     print()
     print(table(results))
+    loads = ", ".join(f"{key} {r['load_avg_1m_before']:.1f} -> {r['load_avg_1m_after']:.1f}"
+                      for key, r in results.items() if "load_avg_1m_after" in r)
+    if loads:
+        print(f"\n1-minute load average before -> after each run ({os.cpu_count()} CPUs; other "
+              f"processes on the machine skew timings): {loads}")
     for key, message in errors.items():
         print(f"\n{key} FAILED: {message}")
     write_json(results, errors)
-    print(f"\nFigures written to {RESULTS.relative_to(ROOT)}")
+    print(f"\nFigures written to {RESULTS.relative_to(ROOT)}", flush=True)
     return 1 if errors else 0
 
 

@@ -20,14 +20,20 @@ def parse_email(text: str) -> str | None:
 
 def parse_uk_phone(text: str) -> str | None:
     """A UK phone number in national form ("07700 900123" -> "07700900123")."""
-    candidate = re.sub(r"[\s().-]", "", text or "")
-    match = re.search(r"(\+44|0044|0)(\d{9,10})", candidate)
-    if not match:
-        return None
-    national = "0" + match.group(2)
-    if len(national) not in (10, 11) or national[1] not in "123578":
-        return None
-    return national
+    # Each run of digits and separators is one candidate number, so a number
+    # with a digit too many is rejected rather than cut short, and two numbers
+    # in one message are not run together.
+    for run in re.findall(r"[+(\d][\d\s().+-]*\d", text or ""):
+        candidate = re.sub(r"[\s().-]", "", run)
+        # "+44 (0)7700 900123": the bracketed 0 is not dialled after the country code.
+        candidate = re.sub(r"^(\+44|0044)0(?=\d{9,10}$)", r"\1", candidate)
+        match = re.fullmatch(r"(\+44|0044|0)(\d{9,10})", candidate)
+        if not match:
+            continue
+        national = "0" + match.group(2)
+        if len(national) in (10, 11) and national[1] in "123578":
+            return national
+    return None
 
 
 def parse_postcode(text: str) -> str | None:
@@ -127,11 +133,14 @@ def parse_when(text: str, today: date) -> date | None:
         raw = m.group(2)
         n = int(raw) if raw.isdigit() else _NUMBERS.get(raw, 1)
         unit = m.group(3)
+        half = re.match(r"\s*(and a half|and half)\b", t[m.end():]) is not None
         if unit == "day":
             return today - timedelta(days=n)
         if unit == "week":
             return today - timedelta(weeks=n)
         months = n if unit == "month" else 12 * n
+        if half:  # "a year and a half ago": 18 months, not 12
+            months += 6 if unit == "year" else 0
         back = _months_back(today, months)
         if m.group(1) in ("over", "more than"):
             back -= timedelta(days=1)

@@ -16,9 +16,9 @@ from housing.policy import Policy
 RELATIONSHIPS: dict[str, tuple[str, ...]] = {
     "occupant": ("not the tenant", "not on the tenancy", "live with", "living with", "lodger",
                  "household member", "my partner's"),
-    "elected_member": ("councillor", "member of parliament", "mp ", "mp's", "caseworker"),
+    "elected_member": ("councillor", "member of parliament", "mp ", "mp's", "an mp", "the mp", "caseworker"),
     "representative": ("someone else", "on behalf", "for my", "representative", "advocate", "solicitor",
-                       "family member", "friend", "carer", "executor"),
+                       "family member", "friend", "carer", "executor", "is the tenant", "tenant's"),
     "shared_owner": ("shared owner", "shared ownership", "part buy", "part-buy"),
     "leaseholder": ("leaseholder", "lease", "leasehold"),
     "licensee": ("licensee", "licence", "license", "hostel", "temporary accommodation"),
@@ -43,7 +43,17 @@ LABELS = {
 }
 
 
+# The relationship question's buttons, in order (actions/forms/asks.py), so a
+# typed option number means the same as on a channel with buttons; the last
+# button, "Other", is recorded as typed.
+BUTTON_ORDER = ("tenant", "leaseholder", "shared_owner", "representative", "affected_neighbour")
+
+
 def parse_relationship(text: str) -> str | None:
+    number = re.fullmatch(r"\(?(\d{1,2})[).]?", (text or "").strip())
+    if number:
+        index = int(number.group(1))
+        return BUTTON_ORDER[index - 1] if 1 <= index <= len(BUTTON_ORDER) else None
     return parse_choice(text, RELATIONSHIPS)
 
 
@@ -102,7 +112,8 @@ _EXCLUSION_CUES = (
         r"\b(court|legal action|solicitors? (letter|involved)|suing|sue you|claim (filed|issued)|tribunal|"
         r"disrepair claim)\b")),
     ("the matter may have been considered before", re.compile(
-        r"\b(already complained|complained (about this )?before|already been through|same complaint|"
+        r"\b(already complained|complained (about (this|it) )?(before|already)|"
+        r"already (made|raised|put in|logged) a complaint|already been through|same complaint|"
         r"ombudsman (already|decided|investigated))\b")),
     ("the complaint may have been withdrawn", re.compile(r"\b(withdr[ea]w|withdrawn)\b")),
 )

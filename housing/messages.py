@@ -8,7 +8,7 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from housing.deadlines import format_date, stage_dates
-from housing.policy import Policy
+from housing.policy import Nation, Policy
 from housing.policy_check import effective_ombudsman
 
 
@@ -33,10 +33,16 @@ def ombudsman_details(policy: Policy) -> str:
 def ombudsman_answer(policy: Policy) -> str:
     o = effective_ombudsman(policy)
     last = policy.stages[-1].number
-    return (f"You can ask the {o.name} for advice at any time, free of charge. It normally investigates once our "
-            f"complaints process is complete (after our stage {last} response), and within 12 months of that final "
-            f"response. It can also step in if we don't keep to the complaint timescales. Contact: "
-            f"{ombudsman_details(policy)}")
+    # The ombudsman's own words for its nation when there are any (the SPSO and
+    # the Welsh and NI ombudsmen work differently from the Housing Ombudsman).
+    intro = o.how_to_refer.strip() or (
+        f"You can ask the {o.name} for advice at any time, free of charge. It normally investigates once our "
+        f"complaints process is complete (after our stage {last} response), and within 12 months of that final "
+        f"response.")
+    if Nation(policy.nation) is Nation.ENGLAND:
+        # The Housing Ombudsman's dispute support under the Complaint Handling Code.
+        intro += " It can also step in if we don't keep to the complaint timescales."
+    return f"{intro} Contact: {ombudsman_details(policy)}"
 
 
 def timescales_answer(policy: Policy, received_at: datetime) -> str:
@@ -57,9 +63,19 @@ def timescales_answer(policy: Policy, received_at: datetime) -> str:
     return " ".join(lines)
 
 
+# Said when the policy file gives no compensation or advocacy text, so a
+# resident is never read an empty answer.
+DEFAULT_COMPENSATION = ("If we got something wrong we will try to put it right, and that may include compensation "
+                        "under our compensation policy, which the person handling your complaint will explain.")
+DEFAULT_ADVOCACY = ("You can ask a friend, relative, advocate or solicitor to help you or to complain for you. "
+                    "Citizens Advice and Shelter give free, independent advice.")
+DEFAULT_ADJUSTMENTS = ("large print", "easy read", "Braille", "BSL or relay", "interpreters", "more time",
+                       "a representative")
+
+
 def compensation_answer(policy: Policy) -> str:
-    return (f"{policy.compensation_summary.strip()} I can't promise any amount: whether compensation is due is "
-            "decided as part of the complaint.")
+    summary = policy.compensation_summary.strip() or DEFAULT_COMPENSATION
+    return f"{summary} I can't promise any amount: whether compensation is due is decided as part of the complaint."
 
 
 def how_to_complain_answer(policy: Policy) -> str:
@@ -105,6 +121,11 @@ def emergency_answer(policy: Policy, kind: str) -> str:
             "night. This chat is not monitored for emergencies.")
 
 
+def _offer_list(items: tuple[str, ...]) -> str:
+    # Semicolons: the policy's own items may contain commas.
+    return "; ".join(item.strip() for item in items if item.strip())
+
+
 def acknowledgement(policy: Policy, reference: str, description: str, outcome: str, received_at: datetime,
                     acknowledgement_due: date, response_due: date, adjustments: str) -> str:
     """Everything an acknowledgement must contain (Code 5.6; domain.md)."""
@@ -120,8 +141,8 @@ def acknowledgement(policy: Policy, reference: str, description: str, outcome: s
         f"{format_date(response_due)}. If we need longer we will tell you why and give a new date (at most "
         f"{ext} more working days), with the Ombudsman's details. If you're unhappy with our response you can ask "
         f"for {policy.stages[-1].name if len(policy.stages) > 1 else 'a review'}.\n"
-        f"Reasonable adjustments: {adjustments or 'none asked for'}; we can also offer large print, easy read, "
-        f"Braille, BSL or relay, interpreters, more time or a representative.\n"
-        f"Advocacy: {policy.advocacy.strip()}\n"
+        f"Reasonable adjustments: {adjustments or 'none asked for'}; we can also offer: "
+        f"{_offer_list(policy.reasonable_adjustments or DEFAULT_ADJUSTMENTS)}.\n"
+        f"Advocacy: {policy.advocacy.strip() or DEFAULT_ADVOCACY}\n"
         f"Advice at any time: {ombudsman_details(policy)}"
     )

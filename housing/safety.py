@@ -16,20 +16,41 @@ class Emergency:
 
 _PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("gas", re.compile(r"\b(smell(s|ing)? (of )?gas|gas (smell|leak|leaking)|carbon monoxide|co alarm)\b")),
-    ("fire", re.compile(r"\b(fire|on fire|smoke (is )?(coming|everywhere|pouring)|burning smell|flames?)\b")),
+    # "fire door", "fire alarm battery" and the like are repairs, not a fire.
+    ("fire", re.compile(
+        r"\b(fire(?! (doors?|exits?|escapes?|safety|risk|extinguishers?|blankets?|assessments?|checks?|closers?|"
+        r"places?|alarms? (is |are |keeps |keep )?(beeping|chirping|broken|not working|battery|needs|missing|"
+        r"faulty|test)))|on fire|smoke (is )?(coming|everywhere|pouring)|burning smell|"
+        r"smell(s|ing)? (of )?burning|something(s| is)? burning|flames?)\b")),
     ("flooding", re.compile(
-        r"\b(flood(ed|ing)?|water (is )?(pouring|gushing|coming) (through|thru|down|in|out)|burst (pipe|main)|"
+        r"\b(flood(ed|ing)?|water('s| is| was| has been| keeps)? (pouring|gushing|coming) (through|thru|down|in|out)|burst (pipe|main)|"
         r"ceiling (has )?(collapsed|caving|fallen))\b")),
     ("electrics", re.compile(
         r"\b(sparks?|sparking|exposed (wires?|wiring|cables?)|electric shock|live wires?|"
-        r"water (in|near|through|thru) (the )?(light|socket|fuse|electric)s?)\b")),
+        r"(water|leak\w*|dripping|drips)( \w+){0,4} (in|into|near|through|thru|from|out of|onto|behind|around) "
+        r"(the |my |a )?(light fittings?|light switch(es)?|ceiling lights?|lights?|sockets?|plug sockets?|"
+        r"fuse ?box|electrics|consumer unit))\b")),
     ("danger", re.compile(
         r"\b(in danger|someone (is )?(hurt|injured)|locked in|threatening to (kill|hurt)|attack(ed|ing) me|"
         r"can'?t breathe|unconscious|bleeding)\b")),
 )
 
-# Phrases that show the danger is past ("last month there was a flood").
-_PAST = re.compile(r"\b(last (week|month|year)|months? ago|weeks? ago|years? ago|back in|previously|reported .* before)\b")
+# Phrases that may show the danger is past ("last month there was a flood").
+_PAST = re.compile(r"\b(last (week|month|year)|months? ago|weeks? ago|years? ago|back in|previously)\b")
+# ... unless the message says it is happening now, or describes it as ongoing
+# ("water pouring through my ceiling, I reported it last week") without
+# saying it is over ("we had water pouring in last month, it's fixed").
+_PRESENT = re.compile(
+    r"\b(right now|just now|at the moment|currently|as we speak|still|again|keeps?|won'?t stop|"
+    r"(is|are|'s) (pouring|gushing|coming|sparking|flooding|burning|leaking|dripping|on fire))\b")
+_ONGOING = re.compile(r"\b(pouring|gushing|sparking|flooding|dripping|smoking|burning)\b")
+_OVER = re.compile(r"\b(was|were|had|fixed|sorted|repaired|resolved|stopped|over)\b")
+
+
+def _in_the_past(lowered: str) -> bool:
+    if not _PAST.search(lowered) or _PRESENT.search(lowered):
+        return False
+    return not (_ONGOING.search(lowered) and not _OVER.search(lowered))
 
 
 def detect_emergency(text: str) -> Emergency | None:
@@ -37,7 +58,7 @@ def detect_emergency(text: str) -> Emergency | None:
     lowered = (text or "").lower()
     for kind, pattern in _PATTERNS:
         if pattern.search(lowered):
-            if kind != "gas" and _PAST.search(lowered):
+            if kind != "gas" and _in_the_past(lowered):
                 continue
             return Emergency(kind)
     return None

@@ -37,6 +37,9 @@ _REPEATED = re.compile(
     r"nothing (has been |was |got |gets |is being |being |ever )?(done|fixed|happened|happens|sorted)|"
     r"not (been |be )?(doing|done) anything|(do|does|did)(n'?t| not) do anything|"
     r"never (fixed|came back|returned|sorted)|"
+    # "nobody has come out" / "nobody ever came" (but "nobody came today" is a first miss, rebooked)
+    r"(nobody|no one|no-one|noone) (has |have |had |ever |has ever |have ever |even )"
+    r"(come|came|been|turned up|shown up|showed up|done anything|fixed)|"
     r"not (been )?(fixed|resolved|sorted)|(hasn'?t|haven'?t|isn'?t|wasn'?t|has not|have not|is not|was not) "
     r"(been )?(fixed|resolved|sorted)|"
     r"still waiting|chased|chasing|already reported|keep reporting|kept reporting|"

@@ -28,6 +28,9 @@ CASES = [
     ("report_repair", "tap was fixed 3 times and its leaking again", C, "repair", REPEATED),
     ("report_repair", "plumbers been out loads of times and my tap is leaking", C, "repair", REPEATED),
     ("report_repair", "despite numerous visits my kitchen tap hasnt been fixed", C, "repair", REPEATED),
+    ("report_repair", "my bathroom ceiling has been leaking for months and nobody has come out", C, "repair",
+     REPEATED),
+    ("missed_appointment", "my repair was marked as done but nobody ever came", C, "missed appointment", REPEATED),
     # --- Example 2: noisy neighbour. First report: an ASB service request.
     ("report_asb", "my neighbour plays loud music every night till 3am", SR, "antisocial behaviour", None),
     ("report_asb", "noisy nieghbours upstairs partying all weekend cant sleep", SR, "antisocial behaviour", None),

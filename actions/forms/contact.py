@@ -10,9 +10,22 @@ from typing import Any
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-from housing.answers import parse_email, parse_postcode, parse_uk_phone
+from housing.answers import POSTCODE, parse_email, parse_postcode, parse_uk_phone
 
 _SKIP = re.compile(r"^\s*(skip|none|no|n/a|rather not|prefer not)\b", re.I)
+_POSTCODE_FILLER = re.compile(r"\b(my|the|our|post ?code|is|it'?s|it is|thanks?|thank you|please|pls)\b", re.I)
+
+
+def postcode_and_address(text: str | None) -> tuple[str | None, str | None]:
+    """The postcode slot as (postcode, address): a full address keeps its text
+    as the address and still gives the postcode in it, so the resident can
+    later be verified by postcode."""
+    text = (text or "").strip()
+    if not text:
+        return None, None
+    if len(text) <= 8:
+        return parse_postcode(text) or text, None
+    return parse_postcode(text), text
 
 
 class ContactDetailsMixin:
@@ -44,7 +57,9 @@ class ContactDetailsMixin:
         text = str(value or "").strip()
         postcode = parse_postcode(text)
         if postcode:
-            return {"postcode": postcode if len(text) <= 9 else f"{text[:300]}"}
+            # "my postcode is ls14ap" is the postcode; a full address is kept whole.
+            rest = _POSTCODE_FILLER.sub("", POSTCODE.sub("", text)).strip(" .,:;!-")
+            return {"postcode": postcode if not rest else text[:300]}
         if len(text.split()) >= 3 and re.search(r"\d", text):
             return {"postcode": text[:300]}
         dispatcher.utter_message(text="Sorry, I couldn't read that postcode. Please type it like SW1A 1AA, or type "

@@ -1,0 +1,555 @@
+"""The real rasa-sdk actions, run with `rasa_sdk.Tracker` objects the way the
+action server runs them, against the default policy and a fresh SQLite case
+database per test (no mocks of our own components)."""
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from rasa_sdk import Tracker
+from rasa_sdk.executor import CollectingDispatcher
+
+from housing.deadlines import format_date, stage_dates
+
+ROOT = Path(__file__).resolve().parent.parent
+DOMAIN: dict[str, Any] = yaml.safe_load((ROOT / "domain.yml").read_text())
+SLOT_NAMES = list(DOMAIN["slots"])
+
+
+@pytest.fixture
+def env(tmp_path, monkeypatch):
+    """Settings for the action server, set before `actions` is imported (its
+    import loads the policy), with every cached object rebuilt."""
+    monkeypatch.setenv("LANDLORD_POLICY", str(ROOT / "policies" / "default.yml"))
+    monkeypatch.setenv("CASES_DATABASE_URL", f"sqlite:///{tmp_path / 'cases.db'}")
+    monkeypatch.delenv("CASE_SYSTEM_URL", raising=False)
+    monkeypatch.delenv("CASE_SYSTEM_TOKEN", raising=False)
+    from housing.settings import get_settings
+
+    get_settings.cache_clear()
+    import actions.runtime as runtime
+
+    def clear() -> None:
+        runtime.get_policy.cache_clear()
+        runtime.get_store.cache_clear()
+        runtime.get_sync.cache_clear()
+        get_settings.cache_clear()
+
+    clear()
+    yield runtime
+    if runtime.get_store.cache_info().currsize:
+        runtime.get_store().dispose()
+    clear()
+
+
+# ---------------------------------------------------------------- helpers
+
+
+def tracker(*, text: str = "", intent: str | None = None, confidence: float = 0.9, slots: dict | None = None,
+            form: str | None = None, fill: str | None = None, sender: str = "conv-1") -> Tracker:
+    """A tracker at the start of an action run after the resident's message.
+
+    `fill` names the slot the message was mapped to in this turn (as a
+    `from_text` mapping does while the form asks for it)."""
+    values: dict[str, Any] = {name: None for name in SLOT_NAMES}
+    values.update(slots or {})
+    latest = {"text": text, "intent": {"name": intent, "confidence": confidence} if intent else {},
+              "entities": []}
+    events: list[dict[str, Any]] = [
+        {"event": "action", "name": "action_listen"},
+        {"event": "user", "text": text, "parse_data": latest, "input_channel": "rest"},
+    ]
+    if form:
+        events.insert(0, {"event": "active_loop", "name": form})
+    if fill:
+        values[fill] = text
+        events.append({"event": "slot", "name": fill, "value": text})
+    return Tracker(sender, values, latest, events, False, None, {"name": form} if form else {}, "action_listen")
+
+
+def run(action, t: Tracker) -> tuple[list[dict], CollectingDispatcher]:
+    dispatcher = CollectingDispatcher()
+    events = asyncio.run(action.run(dispatcher, t, DOMAIN))
+    return events, dispatcher
+
+
+def slot_sets(events: list[dict]) -> dict[str, Any]:
+    return {e["name"]: e["value"] for e in events if e.get("event") == "slot"}
+
+
+def texts(dispatcher: CollectingDispatcher) -> list[str]:
+    return [m.get("text") or "" for m in dispatcher.messages]
+
+
+def buttons(dispatcher: CollectingDispatcher) -> list[str]:
+    return [b["title"] for m in dispatcher.messages for b in m.get("buttons") or []]
+
+
+COMPLETE = {
+    "complaint_description": "The kitchen tap still leaks after four visits and the cupboard is ruined.",
+    "complaint_when": "3 weeks ago",
+    "outcome_sought": "Replace the tap and the cupboard",
+    "relationship": "tenant",
+    "resident_name": "Jane Smith",
+    "contact_detail": "jane@example.org",
+    "postcode": "LS1 4AP",
+    "adjustments": "large print",
+    "contact_preference": "email, mornings",
+    "issue_category": "repair",
+}
+
+
+# The complaint form's questions in order (actions.forms.complaint.COMPLAINT_SLOTS).
+FORM_ORDER = ["complaint_description", "complaint_when", "outcome_sought", "relationship", "resident_name",
+              "contact_detail", "postcode", "adjustments", "contact_preference", "complaint_confirmed"]
+
+
+def complaint_form_turn(requested: str, text: str, intent: str = "inform", slots: dict | None = None,
+                        confidence: float = 0.9) -> Tracker:
+    values = {name: value for name, value in COMPLETE.items()
+              if name == "issue_category" or FORM_ORDER.index(name) < FORM_ORDER.index(requested)}
+    values.update(slots or {})
+    values["requested_slot"] = requested
+    return tracker(text=text, intent=intent, confidence=confidence, slots=values, form="complaint_form",
+                   fill=requested)
+
+
+def log_a_complaint(runtime, *, sender: str = "conv-log", **slots: Any):
+    """Log a complaint through the real after-form action; returns the stored case."""
+    from actions.logging_actions import ActionAfterComplaintForm
+
+    values = {**COMPLETE, "complaint_confirmed": True, **slots}
+    events, dispatcher = run(ActionAfterComplaintForm(), tracker(text="yes", intent="affirm", slots=values,
+                                                                 sender=sender))
+    reference = slot_sets(events)["last_case_reference"]
+    return runtime.get_store().get(reference), events, dispatcher
+
+
+# ---------------------------------------------------------------- complaint form: digressions
+
+
+def test_question_mid_form_is_answered_and_the_slot_asked_again(env):
+    from actions.forms.complaint import ValidateComplaintForm
+
+    events, dispatcher = run(ValidateComplaintForm(),
+                             complaint_form_turn("complaint_when", "how long will this take", "ask_timescales"))
+    said = texts(dispatcher)
+    assert said[0].startswith("Stage 1: we acknowledge within 5 working days")
+    assert said[-1] == "Now, back to where we were."
+    # the question is not taken as the answer, nothing else changes
+    assert slot_sets(events) == {"complaint_when": None}
+
+
+def test_question_about_compensation_while_asked_the_outcome_is_an_answer(env):
+    from actions.forms.complaint import ValidateComplaintForm
+
+    events, dispatcher = run(ValidateComplaintForm(),
+                             complaint_form_turn("outcome_sought", "compensation for the damage", "ask_compensation"))
+    assert slot_sets(events)["outcome_sought"] == "compensation for the damage"
+    assert slot_sets(events)["requested_slot"] == "relationship"
+    assert "back to where we were" not in " ".join(texts(dispatcher))
+
+
+def test_low_confidence_question_is_taken_as_an_answer(env):
+    from actions.forms.complaint import ValidateComplaintForm
+
+    events, _ = run(ValidateComplaintForm(),
+                    complaint_form_turn("complaint_when", "about 3 weeks ago", "ask_timescales", confidence=0.3))
+    assert slot_sets(events)["complaint_when"] == "about 3 weeks ago"
+    assert slot_sets(events)["requested_slot"] == "outcome_sought"
+
+
+def test_stop_ends_the_form_and_logs_nothing(env):
+    from actions.forms.complaint import ValidateComplaintForm
+    from actions.logging_actions import ActionAfterComplaintForm
+
+    events, _ = run(ValidateComplaintForm(), complaint_form_turn("outcome_sought", "stop", "stop"))
+    assert slot_sets(events) == {"outcome_sought": None, "form_interrupted": "stop", "requested_slot": None}
+
+    after_events, dispatcher = run(ActionAfterComplaintForm(), tracker(
+        text="stop", intent="stop", slots={**COMPLETE, "form_interrupted": "stop"}))
+    assert "Nothing has been logged" in texts(dispatcher)[0]
+    assert slot_sets(after_events) == {"form_interrupted": None}
+    assert env.get_store().list() == []
+
+
+def test_talk_to_a_person_switches_to_the_callback_slots(env):
+    from actions.forms.base import HANDOFF_MESSAGE
+    from actions.forms.complaint import ValidateComplaintForm
+
+    events, dispatcher = run(ValidateComplaintForm(),
+                             complaint_form_turn("outcome_sought", "can i talk to a real person", "request_human"))
+    assert texts(dispatcher) == [HANDOFF_MESSAGE]
+    assert slot_sets(events) == {"outcome_sought": None, "form_interrupted": "human",
+                                 "requested_slot": "resident_name"}
+
+
+def test_talk_to_a_person_skips_callback_details_already_given(env):
+    from actions.forms.complaint import ValidateComplaintForm
+
+    events, _ = run(ValidateComplaintForm(),
+                    complaint_form_turn("adjustments", "speak to someone please", "request_human"))
+    # name and contact detail were given earlier in the form: only the preference is left
+    assert slot_sets(events)["requested_slot"] == "contact_preference"
+    assert slot_sets(events)["form_interrupted"] == "human"
+
+
+def test_in_callback_mode_the_form_asks_only_callback_slots(env):
+    from actions.forms.complaint import ValidateComplaintForm
+
+    slots = {"form_interrupted": "human", "resident_name": "Jane Smith", "complaint_description": None}
+    events, _ = run(ValidateComplaintForm(),
+                    complaint_form_turn("contact_detail", "07700 900123", slots=slots))
+    assert slot_sets(events)["contact_detail"] == "07700900123"
+    assert slot_sets(events)["requested_slot"] == "contact_preference"
+
+
+def test_after_a_switch_to_a_person_the_callback_is_logged_with_the_transcript(env):
+    from actions.logging_actions import ActionAfterComplaintForm
+
+    slots = {**COMPLETE, "form_interrupted": "human", "contact_detail": "07700900123",
+             "contact_preference": "phone after 5pm"}
+    events, dispatcher = run(ActionAfterComplaintForm(), tracker(text="phone after 5pm", intent="inform",
+                                                                 slots=slots, sender="conv-cb"))
+    reference = slot_sets(events)["last_case_reference"]
+    assert slot_sets(events)["form_interrupted"] is None
+    case = env.get_store().get(reference)
+    assert case.kind == "service_request" and case.category == "callback request"
+    assert case.resident.phone == "07700900123" and case.resident.postcode == "LS1 4AP"
+    assert case.handed_to_staff_at is not None
+    handed = [h.detail for h in env.get_store().history(reference) if h.kind == "handed_to_staff"]
+    assert handed and "Resident: phone after 5pm" in handed[0]
+    said = texts(dispatcher)[0]
+    assert reference in said and env.get_policy().phone in said
+    assert env.get_store().list(kind="complaint") == []
+
+
+def test_emergency_mid_form_comes_first(env):
+    from actions.forms.complaint import ValidateComplaintForm
+
+    _, dispatcher = run(ValidateComplaintForm(),
+                        complaint_form_turn("outcome_sought", "i can smell gas in the kitchen now"))
+    said = texts(dispatcher)
+    assert said[0].startswith("This sounds like an emergency.")
+    assert "0800 111 999" in said[0]
+
+
+# ---------------------------------------------------------------- complaint form: contact details
+
+
+def test_bad_contact_detail_is_asked_again(env):
+    from actions.forms.complaint import ValidateComplaintForm
+
+    events, dispatcher = run(ValidateComplaintForm(), complaint_form_turn("contact_detail", "my number is 12345"))
+    assert slot_sets(events) == {"contact_detail": None, "requested_slot": "contact_detail"}
+    assert "doesn't look like an email address or a UK phone number" in texts(dispatcher)[0]
+
+
+@pytest.mark.parametrize(("typed", "stored"), [
+    ("07700 900123", "07700900123"),
+    ("+44 7700 900123", "07700900123"),
+    ("you can email me on Jane.Smith@Example.org", "jane.smith@example.org"),
+])
+def test_good_contact_detail_is_normalised_and_the_form_moves_on(env, typed, stored):
+    from actions.forms.complaint import ValidateComplaintForm
+
+    events, dispatcher = run(ValidateComplaintForm(), complaint_form_turn("contact_detail", typed))
+    assert slot_sets(events) == {"contact_detail": stored, "requested_slot": "postcode"}
+    assert texts(dispatcher) == []
+
+
+def test_unreadable_postcode_is_asked_again(env):
+    from actions.forms.complaint import ValidateComplaintForm
+
+    events, dispatcher = run(ValidateComplaintForm(), complaint_form_turn("postcode", "dunno"))
+    assert slot_sets(events) == {"postcode": None, "requested_slot": "postcode"}
+    assert "couldn't read that postcode" in texts(dispatcher)[0]
+
+
+@pytest.mark.parametrize(("typed", "stored"), [
+    ("LS1 4AP", "LS1 4AP"),
+    ("my postcode is ls14ap", "LS1 4AP"),
+    ("its m1 2ab thanks", "M1 2AB"),
+    ("12 High Street, Leeds LS1 4AP", "12 High Street, Leeds LS1 4AP"),
+    ("Flat 3, 12 High Street, Leeds", "Flat 3, 12 High Street, Leeds"),
+])
+def test_postcode_or_address(env, typed, stored):
+    from actions.forms.complaint import ValidateComplaintForm
+
+    events, _ = run(ValidateComplaintForm(), complaint_form_turn("postcode", typed))
+    assert slot_sets(events) == {"postcode": stored, "requested_slot": "adjustments"}
+
+
+def test_complaint_when_flags_an_old_complaint_without_refusing(env):
+    from actions.forms.complaint import ValidateComplaintForm
+
+    events, dispatcher = run(ValidateComplaintForm(), complaint_form_turn("complaint_when", "over 2 years ago"))
+    values = slot_sets(events)
+    assert values["complaint_when"] == "over 2 years ago"
+    assert values["possible_exclusion"] == "it may be more than 12 months old"
+    assert values["requested_slot"] == "outcome_sought"
+    assert "I'll still log your complaint" in texts(dispatcher)[0]
+
+
+# ---------------------------------------------------------------- complaint form: read-back
+
+
+def test_read_back_correction_path(env):
+    from actions.forms.complaint import ActionAskComplaintConfirmed, ValidateComplaintForm
+
+    form = ValidateComplaintForm()
+    # 1. the read-back lists what was given
+    _, dispatcher = run(ActionAskComplaintConfirmed(), tracker(slots={**COMPLETE, "requested_slot":
+                                                                       "complaint_confirmed"}))
+    readback = texts(dispatcher)[0]
+    for value in ("The kitchen tap still leaks", "3 weeks ago", "jane@example.org", "LS1 4AP", "Is this right?"):
+        assert value in readback
+    assert buttons(dispatcher) == ["Yes, log it", "Change something"]
+
+    # 2. "no": which part?
+    events, _ = run(form, complaint_form_turn("complaint_confirmed", "no thats not right", "deny"))
+    assert slot_sets(events) == {"complaint_confirmed": None, "change_pending": True,
+                                 "requested_slot": "complaint_confirmed"}
+    _, dispatcher = run(ActionAskComplaintConfirmed(), tracker(slots={**COMPLETE, "change_pending": True}))
+    assert texts(dispatcher) == ["Which part would you like to change?"]
+    assert "Postcode" in buttons(dispatcher)
+
+    # 3. "the postcode": that slot is cleared and asked again
+    events, _ = run(form, complaint_form_turn("complaint_confirmed", "the postcode", slots={"change_pending": True}))
+    assert slot_sets(events) == {"postcode": None, "complaint_confirmed": None, "change_pending": False,
+                                 "requested_slot": "postcode"}
+
+    # 4. the new postcode, then back to the read-back
+    events, _ = run(form, complaint_form_turn("postcode", "m1 2ab", slots={**COMPLETE, "complaint_confirmed": None}))
+    assert slot_sets(events) == {"postcode": "M1 2AB", "requested_slot": "complaint_confirmed"}
+
+    # 5. "yes": confirmed, the form ends
+    events, _ = run(form, complaint_form_turn("complaint_confirmed", "yes thats right", "affirm",
+                                              slots={"postcode": "M1 2AB"}))
+    assert slot_sets(events) == {"complaint_confirmed": True, "requested_slot": None}
+
+
+def test_read_back_direct_change_names_the_field(env):
+    from actions.forms.complaint import ValidateComplaintForm
+
+    events, _ = run(ValidateComplaintForm(), complaint_form_turn("complaint_confirmed", "change my email"))
+    assert slot_sets(events) == {"contact_detail": None, "complaint_confirmed": None,
+                                 "requested_slot": "contact_detail"}
+
+
+def test_read_back_unclear_part_is_asked_again(env):
+    from actions.forms.complaint import ValidateComplaintForm
+
+    events, dispatcher = run(ValidateComplaintForm(), complaint_form_turn(
+        "complaint_confirmed", "hmm the thing", slots={"change_pending": True}))
+    assert slot_sets(events) == {"complaint_confirmed": None, "requested_slot": "complaint_confirmed"}
+    assert texts(dispatcher) == ["Sorry, which part would you like to change?"]
+
+
+# ---------------------------------------------------------------- logging the complaint
+
+
+def test_after_complaint_form_logs_a_case_with_engine_dates(env):
+    case, events, dispatcher = log_a_complaint(env)
+    policy = env.get_policy()
+    expected = stage_dates(policy, 1, case.received_at)
+    assert case.kind == "complaint" and case.stage == 1
+    assert case.acknowledgement_due == expected.acknowledgement_due
+    assert case.response_due == expected.response_due
+    assert case.description == COMPLETE["complaint_description"]
+    assert case.outcome_sought == COMPLETE["outcome_sought"]
+    assert case.resident.email == "jane@example.org" and case.resident.postcode == "LS1 4AP"
+    assert case.reasonable_adjustments == ("large print",)
+    assert case.channel == "rest" and case.conversation_id == "conv-log"
+
+    ack = texts(dispatcher)[0]
+    assert case.reference in ack
+    assert format_date(expected.acknowledgement_due) in ack
+    assert format_date(expected.response_due) in ack
+    assert COMPLETE["complaint_description"] in ack and COMPLETE["outcome_sought"] in ack
+    assert "Advocacy:" in ack and "Housing Ombudsman Service" in ack
+
+    values = slot_sets(events)
+    assert values["last_case_reference"] == case.reference
+    for cleared in ("complaint_description", "contact_detail", "complaint_confirmed", "change_pending"):
+        assert values[cleared] is None
+    notes = [h.detail for h in env.get_store().history(case.reference) if h.kind == "note"]
+    assert "Complaint offered and accepted in the chat." in notes
+
+
+def test_after_complaint_form_twice_logs_one_case(env):
+    first, _, _ = log_a_complaint(env)
+    again, _, _ = log_a_complaint(env)
+    assert again.reference == first.reference
+    assert len(env.get_store().list(kind="complaint")) == 1
+
+
+def test_representative_complaint_records_the_resident_and_consent(env):
+    case, _, _ = log_a_complaint(env, relationship="representative", resident_name="Sam Smith",
+                                 represented_resident_name="Joan Smith", representative_relationship="son",
+                                 representative_consent="pending")
+    assert case.resident.name == "Joan Smith"
+    assert case.representative.name == "Sam Smith"
+    assert case.representative.relationship == "son"
+    assert case.representative.consent_status == "pending"
+
+
+def test_unconfirmed_complaint_is_not_logged(env):
+    from actions.logging_actions import ActionAfterComplaintForm
+
+    events, dispatcher = run(ActionAfterComplaintForm(), tracker(slots={**COMPLETE, "complaint_confirmed": None}))
+    assert events == [] and dispatcher.messages == []
+    assert env.get_store().list() == []
+
+
+# ---------------------------------------------------------------- status and escalation
+
+
+def lookup_tracker(reference: str, detail: str, **slots: Any) -> Tracker:
+    return tracker(text=detail, intent="inform",
+                   slots={"case_reference": reference, "verification_detail": detail, **slots})
+
+
+def test_status_is_never_revealed_with_a_wrong_detail(env):
+    from actions.case_lookup import NOT_MATCHED, ActionAfterStatusForm
+
+    case, _, _ = log_a_complaint(env)
+    wrong, dispatcher = run(ActionAfterStatusForm(), lookup_tracker(case.reference, "M1 2AB"))
+    said = " ".join(texts(dispatcher))
+    assert texts(dispatcher) == [NOT_MATCHED]
+    assert case.reference not in said and "stage" not in said.lower() and "due" not in said
+    assert "last_case_reference" not in slot_sets(wrong)
+    assert slot_sets(wrong)["case_reference"] is None and slot_sets(wrong)["verification_detail"] is None
+
+    # an unknown reference looks exactly the same
+    _, unknown = run(ActionAfterStatusForm(), lookup_tracker("CMP-2026-999999", "LS1 4AP"))
+    assert texts(unknown) == texts(dispatcher)
+
+
+@pytest.mark.parametrize("detail", ["ls1 4ap", "LS14AP", "JANE@example.org"])
+def test_status_with_a_matching_detail(env, detail):
+    from actions.case_lookup import ActionAfterStatusForm
+
+    case, _, _ = log_a_complaint(env)
+    events, dispatcher = run(ActionAfterStatusForm(), lookup_tracker(case.reference, detail))
+    said = texts(dispatcher)[0]
+    assert said.startswith(f"{case.reference} is a complaint (stage 1), status: open.")
+    assert format_date(case.response_due) in said
+    assert slot_sets(events)["last_case_reference"] == case.reference
+
+
+@pytest.mark.parametrize("postcode_slot", ["LS1 4AP", "12 High Street, Leeds LS1 4AP"])
+def test_a_resident_who_gave_an_address_can_still_check_by_postcode(env, postcode_slot):
+    from actions.case_lookup import ActionAfterStatusForm
+
+    case, _, _ = log_a_complaint(env, postcode=postcode_slot)
+    assert case.resident.postcode == "LS1 4AP"
+    assert case.resident.address == (postcode_slot if len(postcode_slot) > 8 else None)
+    events, dispatcher = run(ActionAfterStatusForm(), lookup_tracker(case.reference, "ls1 4ap"))
+    assert texts(dispatcher)[0].startswith(case.reference)
+
+
+def test_escalation_refused_before_stage_1_response_then_escalated(env):
+    from actions.case_lookup import ActionAfterEscalationForm
+
+    case, _, _ = log_a_complaint(env)
+    store = env.get_store()
+
+    events, dispatcher = run(ActionAfterEscalationForm(), lookup_tracker(case.reference, "jane@example.org"))
+    said = texts(dispatcher)[0]
+    assert "once you've had our stage 1 response" in said
+    assert format_date(case.response_due) in said
+    assert store.get(case.reference).stage == 1
+    assert store.get(case.reference).escalated_at is None
+
+    store.record_response(case.reference, case.received_at)
+    events, dispatcher = run(ActionAfterEscalationForm(), lookup_tracker(
+        case.reference, "jane@example.org", escalation_reason="The tap still leaks."))
+    escalated = store.get(case.reference)
+    assert escalated.stage == 2
+    expected = stage_dates(env.get_policy(), 2, escalated.escalated_at)
+    assert (escalated.acknowledgement_due, escalated.response_due) == (expected.acknowledgement_due,
+                                                                       expected.response_due)
+    said = texts(dispatcher)[0]
+    assert f"{case.reference} has been escalated to Stage 2" in said
+    assert format_date(expected.acknowledgement_due) in said
+    assert format_date(expected.response_due) in said
+    assert "at most 20 more working days" in said
+    assert slot_sets(events)["last_case_reference"] == case.reference
+    assert any("The tap still leaks." in h.detail for h in store.history(case.reference))
+
+    # and once at stage 2 there is nowhere further inside the landlord
+    store.record_response(case.reference, escalated.escalated_at)
+    _, dispatcher = run(ActionAfterEscalationForm(), lookup_tracker(case.reference, "jane@example.org"))
+    assert "already at our final stage" in texts(dispatcher)[0]
+
+
+def test_escalation_with_a_wrong_detail_changes_nothing(env):
+    from actions.case_lookup import NOT_MATCHED, ActionAfterEscalationForm
+
+    case, _, _ = log_a_complaint(env)
+    env.get_store().record_response(case.reference, case.received_at)
+    _, dispatcher = run(ActionAfterEscalationForm(), lookup_tracker(case.reference, "someone@else.org"))
+    assert texts(dispatcher) == [NOT_MATCHED]
+    assert env.get_store().get(case.reference).stage == 1
+
+
+# ---------------------------------------------------------------- triage and fallback
+
+
+def test_triage_gives_the_emergency_route_first(env):
+    from actions.triage import ActionTriage
+    from housing.messages import emergency_answer
+
+    events, dispatcher = run(ActionTriage(), tracker(text="water pouring through my light fitting",
+                                                     intent="report_repair"))
+    said = texts(dispatcher)
+    assert said[0] == emergency_answer(env.get_policy(), "flooding")
+    assert "stopcock" in said[0] and "0306 999 0199" in said[0]
+    assert len(said) == 2  # then what happens to the repair
+    values = slot_sets(events)
+    assert values["issue_category"] == "repair"
+    assert values["route"] == "service_request"
+
+
+def test_triage_first_report_is_a_service_request_with_the_offer_to_complain(env):
+    from actions.triage import ActionTriage
+
+    events, dispatcher = run(ActionTriage(), tracker(text="my kitchen tap is leaking", intent="report_repair"))
+    said = texts(dispatcher)
+    assert len(said) == 1
+    assert said[0].startswith("Reporting a repair for the first time is a service request")
+    assert "you can make a complaint instead" in said[0]
+    values = slot_sets(events)
+    assert values["route"] == "service_request"
+    assert values["complaint_offered"] is True
+    assert values["issue_text"] == "my kitchen tap is leaking"
+
+
+def test_triage_repeated_failure_is_a_complaint(env):
+    from actions.triage import ActionTriage
+
+    events, dispatcher = run(ActionTriage(), tracker(text="my tap is still leaking after 4 visits",
+                                                     intent="report_repair"))
+    assert slot_sets(events)["route"] == "complaint"
+    assert "repeated failure" in texts(dispatcher)[0]
+    assert "This sounds like an emergency" not in " ".join(texts(dispatcher))
+
+
+def test_fallback_offers_a_person_on_the_second_miss(env):
+    from actions.session import ActionDefaultFallback
+
+    events, dispatcher = run(ActionDefaultFallback(), tracker(text="blorp", intent="nlu_fallback",
+                                                              slots={"fallback_count": 0}))
+    assert slot_sets(events) == {"fallback_count": 1}
+    assert "Talk to a person" not in buttons(dispatcher)
+    assert texts(dispatcher)[0].startswith("Sorry, I didn't understand that.")
+
+    events, dispatcher = run(ActionDefaultFallback(), tracker(text="blorp again", intent="nlu_fallback",
+                                                              slots={"fallback_count": 1}))
+    assert slot_sets(events) == {"fallback_count": 2}
+    assert "Talk to a person" in buttons(dispatcher)
+    assert "talk to a member of staff" in texts(dispatcher)[0]
