@@ -11,7 +11,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.answers import MAIN_OPTIONS
 from actions.conversation import channel_of, offer
 from actions.forms.base import CALLBACK_SLOTS, HANDOFF_MESSAGE, ResidentForm
-from actions.forms.contact import ContactDetailsMixin, postcode_and_address
+from actions.forms.contact import postcode_and_address
 from actions.runtime import get_policy, get_store, now, push_later
 from housing.cases.models import Resident
 from housing.casework import log_service_request
@@ -66,7 +66,7 @@ class ActionRequestHuman(Action):
         return [SlotSet("form_interrupted", None), SlotSet("fallback_count", 0)]
 
 
-class ValidateCallbackForm(ContactDetailsMixin, ResidentForm):
+class ValidateCallbackForm(ResidentForm):
     def name(self) -> str:
         return "validate_callback_form"
 

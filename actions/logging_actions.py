@@ -13,7 +13,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.conversation import channel_of
 from actions.forms.base import ResidentForm
 from actions.forms.complaint import COMPLAINT_SLOTS, REPRESENTATIVE_SLOTS
-from actions.forms.contact import ContactDetailsMixin, postcode_and_address
+from actions.forms.contact import postcode_and_address
 from actions.handoff import after_form
 from actions.runtime import get_policy, get_store, now, push_later
 from actions.triage import linked_service_request
@@ -89,7 +89,7 @@ class ActionAfterComplaintForm(Action):
             SlotSet("last_case_reference", case.reference)]
 
 
-class ValidateServiceRequestForm(ContactDetailsMixin, ResidentForm):
+class ValidateServiceRequestForm(ResidentForm):
     def name(self) -> str:
         return "validate_service_request_form"
 

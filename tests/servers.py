@@ -12,9 +12,9 @@ import socket
 import subprocess
 import sys
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterator
+from typing import Callable, Iterator
 
 import requests
 
@@ -36,6 +36,29 @@ class Assistant:
     token: str
     cases_url: str
     log_dir: Path
+    # How the Rasa server was started, for restart_rasa(): [command, env, the
+    # running processes (the Rasa server is the last)].
+    _rasa_start: list = field(default_factory=list, repr=False)
+
+    def restart_rasa(self, while_down: Callable[[], None] | None = None) -> None:
+        """Kill the Rasa server's process group, call `while_down()` once it no
+        longer answers, then start it again on the same port with the same
+        environment and return when it answers (the tracker store is SQLite, so
+        conversations survive)."""
+        command, env, procs = self._rasa_start
+        _stop(procs[-1])
+        with contextlib.suppress(requests.RequestException):
+            requests.get(f"{self.url}/", timeout=2)
+            raise RuntimeError(f"{self.url} still answers after the Rasa server was killed")
+        if while_down:
+            while_down()
+        log = self.log_dir / "rasa.log"
+        with log.open("a") as out:
+            out.write("\n--- restarted by restart_rasa() ---\n")
+            out.flush()
+            procs[-1] = subprocess.Popen(command, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT,
+                                         start_new_session=True)
+        _wait(f"{self.url}/", procs[-1], log)
 
     def say(self, sender: str, text: str) -> list[dict]:
         """One resident turn over the REST channel; the bot's replies."""
@@ -55,6 +78,18 @@ def _wait(url: str, proc: subprocess.Popen, log: Path, timeout: float = 180) -> 
                 return
         time.sleep(0.25)
     raise RuntimeError(f"{url} did not answer in {timeout}s:\n{log.read_text()[-3000:]}")
+
+
+def _stop(proc: subprocess.Popen) -> None:
+    """SIGTERM the process group, SIGKILL it if it has not gone in 15s."""
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(proc.pid, signal.SIGTERM)
+    try:
+        proc.wait(timeout=15)
+    except subprocess.TimeoutExpired:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait(timeout=15)
 
 
 @contextlib.contextmanager
@@ -83,15 +118,16 @@ def running_assistant(work: Path, policy: Path | None = None) -> Iterator[Assist
             [sys.executable, "-m", "rasa_sdk", "--actions", "actions", "--port", str(action_port)],
             cwd=ROOT, env=env, stdout=action_log.open("w"), stderr=subprocess.STDOUT, start_new_session=True))
         rasa_log = work / "rasa.log"
+        rasa_command = [str(RASA), "run", "--model", str(MODEL), "--enable-api", "--auth-token", token,
+                        "--interface", "127.0.0.1", "--port", str(rasa_port), "--credentials", "credentials.yml",
+                        "--endpoints", "endpoints.yml"]
         procs.append(subprocess.Popen(
-            [str(RASA), "run", "--model", str(MODEL), "--enable-api", "--auth-token", token, "--interface",
-             "127.0.0.1", "--port", str(rasa_port), "--credentials", "credentials.yml", "--endpoints",
-             "endpoints.yml"],
-            cwd=ROOT, env=env, stdout=rasa_log.open("w"), stderr=subprocess.STDOUT, start_new_session=True))
+            rasa_command, cwd=ROOT, env=env, stdout=rasa_log.open("w"), stderr=subprocess.STDOUT,
+            start_new_session=True))
         _wait(f"http://127.0.0.1:{action_port}/health", procs[0], action_log)
         _wait(f"http://127.0.0.1:{rasa_port}/", procs[1], rasa_log)
         yield Assistant(f"http://127.0.0.1:{rasa_port}", f"http://127.0.0.1:{action_port}", token,
-                        env["CASES_DATABASE_URL"], work)
+                        env["CASES_DATABASE_URL"], work, [rasa_command, env, procs])
     finally:
         for proc in procs:
             with contextlib.suppress(ProcessLookupError):

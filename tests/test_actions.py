@@ -140,7 +140,7 @@ def test_question_mid_form_is_answered_and_the_slot_asked_again(env):
     assert said[0].startswith("Stage 1: we acknowledge within 5 working days")
     assert said[-1] == "Now, back to where we were."
     # the question is not taken as the answer, nothing else changes
-    assert slot_sets(events) == {"complaint_when": None}
+    assert slot_sets(events) == {"complaint_when": None, "requested_slot": "complaint_when"}
 
 
 def test_question_about_compensation_while_asked_the_outcome_is_an_answer(env):
@@ -553,3 +553,53 @@ def test_fallback_offers_a_person_on_the_second_miss(env):
     assert slot_sets(events) == {"fallback_count": 2}
     assert "Talk to a person" in buttons(dispatcher)
     assert "talk to a member of staff" in texts(dispatcher)[0]
+
+
+# ---------------------------------------------------------------- regressions found by the story replay
+
+
+def test_a_question_at_the_name_question_asks_for_the_name_again_not_a_representative_slot(env):
+    from actions.forms.complaint import ValidateComplaintForm
+
+    events, _ = run(ValidateComplaintForm(),
+                    complaint_form_turn("resident_name", "who can I complain to if you don't sort it",
+                                        "ask_ombudsman"))
+    assert slot_sets(events)["requested_slot"] == "resident_name"
+
+
+def test_an_emergency_typed_mid_form_is_not_taken_as_the_answer(env):
+    from actions.forms.complaint import ValidateComplaintForm
+
+    events, dispatcher = run(ValidateComplaintForm(),
+                             complaint_form_turn("complaint_when", "hang on I can smell gas in the kitchen",
+                                                 "report_emergency"))
+    assert "0800 111 999" in texts(dispatcher)[0]
+    assert slot_sets(events) == {"complaint_when": None, "requested_slot": "complaint_when"}
+
+
+def test_changing_the_phone_number_at_the_read_back_clears_the_contact_not_the_outcome(env):
+    from actions.forms.complaint import ValidateComplaintForm
+
+    events, _ = run(ValidateComplaintForm(),
+                    complaint_form_turn("complaint_confirmed", "i want to change my phone number", "change_answer"))
+    changed = slot_sets(events)
+    assert changed.get("contact_detail", "kept") is None
+    assert "outcome_sought" not in changed
+
+
+@pytest.mark.parametrize("text", ["nothing needed", "no thanks", "not needed", "none"])
+def test_no_adjustments_in_the_residents_words(env, text):
+    from actions.forms.complaint import ValidateComplaintForm
+
+    events, _ = run(ValidateComplaintForm(), complaint_form_turn("adjustments", text))
+    assert slot_sets(events)["adjustments"] == "none"
+
+
+def test_callback_details_are_checked_in_every_form(env):
+    from actions.triage import ValidateRouteForm
+
+    t = tracker(text="0121 496 0555", intent="inform", slots={"requested_slot": "contact_detail",
+                                                              "form_interrupted": "human"},
+                form="route_form", fill="contact_detail")
+    events, _ = run(ValidateRouteForm(), t)
+    assert slot_sets(events)["contact_detail"] == "01214960555"

@@ -23,6 +23,7 @@
   var errorBox = document.getElementById("chat-error");
   var typingTimer = null;
   var confirmed = false;
+  var reconnecting = false;
 
   function load() {
     try {
@@ -101,6 +102,18 @@
 
   function setStatus(text) { statusBox.textContent = text; }
 
+  function showError(text) {
+    errorBox.textContent = text;
+    errorBox.hidden = !text;
+    if (text) {
+      input.setAttribute("aria-invalid", "true");
+      input.setAttribute("aria-describedby", "chat-error chat-hint");
+    } else {
+      input.removeAttribute("aria-invalid");
+      input.setAttribute("aria-describedby", "chat-hint");
+    }
+  }
+
   function flushOutbox() {
     if (!socket.connected || !confirmed) { return; }
     while (state.outbox.length) {
@@ -117,12 +130,11 @@
   function send(payload, shownText) {
     var text = (shownText || payload || "").trim();
     if (!text) {
-      errorBox.textContent = "Please type a message first.";
-      errorBox.hidden = false;
+      showError("Please type a message first.");
       input.focus();
       return;
     }
-    errorBox.hidden = true;
+    showError("");
     if (text.length > MAX_LENGTH) { text = text.slice(0, MAX_LENGTH); }
     var id = String(Date.now()) + Math.random().toString(16).slice(2);
     state.messages.forEach(function (m) { if (m.buttons) { m.answered = true; } });
@@ -148,7 +160,10 @@
   socket.on("session_confirm", function (sessionId) {
     state.sessionId = typeof sessionId === "string" ? sessionId : (sessionId && sessionId.session_id);
     confirmed = true;
-    setStatus("");
+    // After a dropped connection say so (the status region is polite, so a
+    // screen reader hears it); otherwise clear any old status.
+    setStatus(reconnecting ? "Connected again." : "");
+    reconnecting = false;
     if (!state.greeted && state.messages.length === 0) {
       state.greeted = true;
       state.outbox.unshift({ id: "greeting", payload: "hello" });
@@ -157,13 +172,15 @@
     flushOutbox();
   });
 
-  socket.on("disconnect", function () {
+  socket.on("disconnect", function (reason) {
     confirmed = false;
+    reconnecting = true;
     showTyping(false);
     setStatus("Connection lost. Trying to reconnect... Anything you type will be sent when the connection is back.");
+    // socket.io only reconnects by itself when the transport dropped; a
+    // server that closed the session (e.g. while shutting down) needs asking.
+    if (reason === "io server disconnect") { socket.connect(); }
   });
-
-  socket.io.on("reconnect", function () { setStatus("Connected again."); });
 
   socket.on("bot_uttered", function (data) {
     if (!data) { return; }
@@ -183,6 +200,10 @@
     send(text);
     if (text.trim()) { input.value = ""; }
     input.focus();
+  });
+
+  input.addEventListener("input", function () {
+    if (!errorBox.hidden && input.value.trim()) { showError(""); }
   });
 
   input.addEventListener("keydown", function (event) {

@@ -19,6 +19,7 @@ from rasa_sdk.forms import FormValidationAction
 
 from actions.answers import answer_for
 from actions.conversation import digression, latest_text
+from actions.forms.contact import ContactDetailsMixin
 from actions.runtime import get_policy
 from housing import messages
 from housing.safety import detect_emergency
@@ -29,8 +30,13 @@ HANDOFF_MESSAGE = ("Of course. I'll arrange for a member of our team to contact 
                    "details (anything you've already told me is kept).")
 
 
-class ResidentForm(FormValidationAction):
-    """Base for every form's validation action."""
+# Free-text slots where a long message mentioning danger is still the answer.
+DESCRIPTION_SLOTS = {"complaint_description", "sr_description"}
+
+
+class ResidentForm(ContactDetailsMixin, FormValidationAction):
+    """Base for every form's validation action (callback details are checked
+    the same way in every form)."""
 
     #: intents that are an answer to a slot, not a digression, per slot
     answer_intents: dict[str, frozenset[str]] = {}
@@ -52,10 +58,14 @@ class ResidentForm(FormValidationAction):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict) -> list[EventType]:
         requested = tracker.get_slot(REQUESTED_SLOT)
-        danger = detect_emergency(latest_text(tracker))
+        text = latest_text(tracker)
+        danger = detect_emergency(text)
         if danger:
             dispatcher.utter_message(text=messages.emergency_answer(get_policy(), danger.kind))
             dispatcher.utter_message(text="When you are safe, we can carry on: I've kept everything you told me.")
+            if requested and not (requested in DESCRIPTION_SLOTS and len(text.split()) > 12):
+                # A warning is not an answer: ask the same question again.
+                return [SlotSet(requested, None), SlotSet(REQUESTED_SLOT, requested)]
         if requested:
             turn = digression(tracker, self.answer_intents.get(requested, frozenset()))
             if turn == "stop":
@@ -67,14 +77,14 @@ class ResidentForm(FormValidationAction):
                 if answer:
                     dispatcher.utter_message(text=answer)
                 dispatcher.utter_message(text="Now, back to where we were.")
-                return [SlotSet(requested, None)]
+                return [SlotSet(requested, None), SlotSet(REQUESTED_SLOT, requested)]
         return await super().run(dispatcher, tracker, domain)
 
     async def _switch_to_callback(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict,
                                   requested: str) -> list[EventType]:
         if tracker.get_slot("form_interrupted") == "human":
             dispatcher.utter_message(text="I'm arranging that now; I just need this last detail.")
-            return [SlotSet(requested, None)]
+            return [SlotSet(requested, None), SlotSet(REQUESTED_SLOT, requested)]
         events: list[EventType] = [SlotSet(requested, None), SlotSet("form_interrupted", "human")]
         tracker.add_slots(events)
         dispatcher.utter_message(text=HANDOFF_MESSAGE)

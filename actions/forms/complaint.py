@@ -13,7 +13,6 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.conversation import latest_intent, offer
 from actions.forms.base import ResidentForm
-from actions.forms.contact import ContactDetailsMixin
 from actions.runtime import get_policy, now
 from housing.answers import parse_choice, parse_when, parse_yes_no
 from housing.eligibility import LABELS, eligibility, parse_consent, parse_relationship, possible_exclusions
@@ -28,7 +27,7 @@ REPRESENTATIVE_SLOTS = ["represented_resident_name", "representative_relationshi
 CHANGEABLE: dict[str, tuple[str, ...]] = {
     "complaint_description": ("what happened", "description", "complaint", "details", "story"),
     "complaint_when": ("when", "date", "time it happened"),
-    "outcome_sought": ("outcome", "put right", "want", "resolution"),
+    "outcome_sought": ("outcome", "put right", "put things right", "resolution"),
     "resident_name": ("name",),
     "contact_detail": ("contact details", "contact detail", "email", "phone", "number", "mobile"),
     "postcode": ("postcode", "address", "post code"),
@@ -36,6 +35,10 @@ CHANGEABLE: dict[str, tuple[str, ...]] = {
     "contact_preference": ("preference", "how to contact", "contact me", "when to contact"),
     "relationship": ("connection", "relationship", "tenant", "who i am"),
 }
+NO_ADJUSTMENTS = re.compile(
+    r"\s*(none|no|nope|nothing|n/?a|na|nah|not really|no thanks?|no thank you|i'?m (fine|ok|okay)|all good|"
+    r"(none|nothing|no adjustments?|no support|no help|not|no need)( (is |are )?(needed|required|necessary|thanks?|"
+    r"at all|for me|really))*)[.! ]*")
 CHANGE_BUTTONS = ["What happened", "When", "Outcome", "Name", "Contact details", "Postcode", "Adjustments",
                   "Contact preference"]
 
@@ -61,7 +64,7 @@ def readback(tracker: Tracker) -> str:
     return "\n".join(lines)
 
 
-class ValidateComplaintForm(ContactDetailsMixin, ResidentForm):
+class ValidateComplaintForm(ResidentForm):
     answer_intents = {
         "outcome_sought": frozenset({"ask_compensation"}),
         "relationship": frozenset({"complain_for_someone", "ask_who_can_complain"}),
@@ -146,7 +149,7 @@ class ValidateComplaintForm(ContactDetailsMixin, ResidentForm):
     def validate_adjustments(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
                              domain: dict) -> dict[str, Any]:
         text = str(value or "").strip()
-        if re.fullmatch(r"(none|no|nope|nothing|n/a|none needed|no thanks?|not really|na)\.?", text.lower()):
+        if NO_ADJUSTMENTS.fullmatch(text.lower()):
             return {"adjustments": "none"}
         return {"adjustments": text[:2000] or "none"}
 

@@ -1,0 +1,78 @@
+"""The conversation survives a page reload and a dropped connection (the Rasa
+server stopped and started again), in the same Rasa tracker, losing nothing."""
+from __future__ import annotations
+
+from .helpers import Chat
+
+WHAT_HAPPENED = "Please tell me what happened"
+WHEN = "When did this happen"
+OUTCOME = "What would you like us to do"
+
+
+def start_complaint(chat: Chat) -> None:
+    chat.open()
+    chat.say("I want to make a complaint", WHAT_HAPPENED)
+
+
+def test_reload_keeps_the_messages_and_the_conversation(new_chat) -> None:
+    chat = new_chat()
+    start_complaint(chat)
+    chat.say("The repairs team left my kitchen without a working sink for three weeks", WHEN)
+    session = chat.session_id()
+    shown = (chat.bot_texts(), chat.user_texts())
+
+    chat.page.reload()
+    assert (chat.bot_texts(), chat.user_texts()) == shown, "the messages are still shown after a reload"
+    assert chat.session_id() == session
+
+    # The next answer goes to the form that was active before the reload.
+    chat.say("last week", OUTCOME)
+    assert chat.bot_texts()[:len(shown[0])] == shown[0]
+    assert sum(WHEN in text for text in chat.bot_texts()) == 1, "the question was not asked again"
+    tracker = chat.tracker()
+    assert tracker["sender_id"] == session
+    assert tracker["active_loop"]["name"] == "complaint_form"
+    assert tracker["slots"]["complaint_when"]
+    assert "kitchen without a working sink" in tracker["slots"]["complaint_description"]
+
+
+def test_messages_typed_while_the_connection_is_down_are_delivered(new_chat, assistant) -> None:
+    chat = new_chat()
+    start_complaint(chat)
+    session = chat.session_id()
+    bots_before = len(chat.bot_texts())
+    description = "Nobody came to fix the broken front door lock although I reported it twice"
+    when = "about three weeks ago"
+    draft = "and an unsent draft"
+
+    def while_down() -> None:
+        chat.network_errors_expected = True
+        status = chat.page.locator("#chat-status")
+        chat.wait_until(lambda: "Connection lost" in status.text_content(), "the connection-lost status")
+        assert status.get_attribute("role") == "status"
+        chat.send(description)
+        chat.send(when)
+        chat.page.fill("#chat-input", draft)  # typed but not sent yet
+        # Shown at once, marked as not sent yet, and kept for a reload.
+        assert chat.user_texts()[-2:] == [description, when]
+        assert chat.page.locator("#chat-log .message.user.pending").count() == 2
+        assert len(chat.stored()["outbox"]) == 2
+
+    assistant.restart_rasa(while_down=while_down)
+
+    # Back: both messages are delivered in order, and the bot answers each.
+    chat.wait_for_bot(bots_before, WHEN, timeout=60)
+    chat.wait_for_bot(bots_before, OUTCOME, timeout=60)
+    chat.wait_until(lambda: "Connected again" in chat.page.locator("#chat-status").text_content(),
+                    "the connected-again status")
+    assert chat.page.locator("#chat-log .message.user.pending").count() == 0
+    assert chat.stored()["outbox"] == []
+    assert chat.page.input_value("#chat-input") == draft, "the unsent draft is still in the message box"
+    assert chat.session_id() == session
+    user_texts = chat.tracker_user_texts()
+    assert user_texts[-2:] == [description, when]
+    assert user_texts.count(description) == 1
+    tracker = chat.tracker()
+    assert tracker["active_loop"]["name"] == "complaint_form"
+    assert tracker["slots"]["complaint_description"] == description
+    assert tracker["slots"]["complaint_when"]
