@@ -24,11 +24,32 @@ class Settings:
     case_system_retries: int
     timezone: str = "Europe/London"
     case_system_retry_interval: float = 60.0  # seconds between background retries
+    # Social media channels (channels/social/): each is on only when its
+    # variables are set (see README, "Social media channels").
+    messenger_app_secret: str | None = None
+    messenger_page_access_token: str | None = None
+    messenger_verify_token: str | None = None
+    messenger_api_url: str = "https://graph.facebook.com/v19.0"
+    twilio_account_sid: str | None = None
+    twilio_auth_token: str | None = None
+    twilio_number: str | None = None  # SMS, e.g. +447700900123
+    twilio_whatsapp_number: str | None = None  # e.g. whatsapp:+447700900123
+    twilio_webhook_url: str | None = None  # the public URL Twilio calls; default the request's URL
+    twilio_api_url: str = "https://api.twilio.com"
+    telegram_bot_token: str | None = None
+    telegram_secret_token: str | None = None
+    telegram_api_url: str = "https://api.telegram.org"
+    channel_http_timeout: float = 10.0  # seconds per outbound call to a messaging platform
 
 
 def _env(name: str, default: str) -> str:
     value = os.environ.get(name, "").strip()
     return value or default
+
+
+def _optional(name: str) -> str | None:
+    """A secret or identifier that switches something on: unset or blank is None."""
+    return os.environ.get(name, "").strip() or None
 
 
 @lru_cache(maxsize=1)
@@ -43,4 +64,18 @@ def get_settings() -> Settings:
         case_system_timeout=float(_env("CASE_SYSTEM_TIMEOUT", "5")),
         case_system_retries=int(_env("CASE_SYSTEM_RETRIES", "3")),
         case_system_retry_interval=float(_env("CASE_SYSTEM_RETRY_INTERVAL", "60")),
+        messenger_app_secret=_optional("MESSENGER_APP_SECRET"),
+        messenger_page_access_token=_optional("MESSENGER_PAGE_ACCESS_TOKEN"),
+        messenger_verify_token=_optional("MESSENGER_VERIFY_TOKEN"),
+        messenger_api_url=_env("MESSENGER_API_URL", "https://graph.facebook.com/v19.0").rstrip("/"),
+        twilio_account_sid=_optional("TWILIO_ACCOUNT_SID"),
+        twilio_auth_token=_optional("TWILIO_AUTH_TOKEN"),
+        twilio_number=_optional("TWILIO_NUMBER"),
+        twilio_whatsapp_number=_optional("TWILIO_WHATSAPP_NUMBER"),
+        twilio_webhook_url=_optional("TWILIO_WEBHOOK_URL"),
+        twilio_api_url=_env("TWILIO_API_URL", "https://api.twilio.com").rstrip("/"),
+        telegram_bot_token=_optional("TELEGRAM_BOT_TOKEN"),
+        telegram_secret_token=_optional("TELEGRAM_SECRET_TOKEN"),
+        telegram_api_url=_env("TELEGRAM_API_URL", "https://api.telegram.org").rstrip("/"),
+        channel_http_timeout=float(_env("CHANNEL_HTTP_TIMEOUT", "10")),
     )

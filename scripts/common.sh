@@ -75,3 +75,18 @@ check_policy() {
   "$PY" -m housing.cli check-policy "${LANDLORD_POLICY:-$ROOT/policies/default.yml}" \
     || die "the landlord policy file has an error (see above); fix it before starting"
 }
+
+# Debian's Chromium for the browser tests (Playwright drives it; no browser download).
+ensure_chromium() {
+  [ -x /usr/bin/chromium ] && return 0
+  say "Installing Debian's chromium for the browser tests"
+  if [ "$(id -u)" = 0 ]; then
+    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium) >/dev/null \
+      || die "could not install chromium with apt-get (see above)"
+  elif command -v sudo >/dev/null 2>&1; then
+    (sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium) >/dev/null \
+      || die "could not install chromium with sudo apt-get"
+  else
+    die "the browser tests need Debian's chromium at /usr/bin/chromium: install it with 'apt-get install chromium'"
+  fi
+}

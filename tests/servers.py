@@ -93,7 +93,9 @@ def _stop(proc: subprocess.Popen) -> None:
 
 
 @contextlib.contextmanager
-def running_assistant(work: Path, policy: Path | None = None) -> Iterator[Assistant]:
+def running_assistant(work: Path, policy: Path | None = None,
+                      extra_env: dict[str, str] | None = None) -> Iterator[Assistant]:
+    """`extra_env` is added to both servers' environment last (e.g. channel settings)."""
     if not MODEL.exists():
         raise RuntimeError("no trained model: run the README test command (it trains the model first)")
     work.mkdir(parents=True, exist_ok=True)
@@ -111,6 +113,7 @@ def running_assistant(work: Path, policy: Path | None = None) -> Iterator[Assist
     })
     if policy:
         env["LANDLORD_POLICY"] = str(policy)
+    env.update(extra_env or {})
     procs: list[subprocess.Popen] = []
     try:
         action_log = work / "actions.log"
