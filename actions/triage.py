@@ -19,7 +19,8 @@ from housing.safety import detect_emergency
 from housing.triage import Route, triage
 
 ROUTE_CHOICES = {
-    "service_request": ("service request", "log a service", "log it as a request", "request", "first time"),
+    "service_request": ("service request", "log a service", "log it", "request", "first time", "repair",
+                        "report", "fix it", "get it fixed", "just fix", "sort it", "book", "rebook"),
     "complaint": ("complain", "complaint", "formal", "not happy", "unhappy", "let down"),
 }
 
@@ -74,9 +75,17 @@ class ValidateRouteForm(ResidentForm):
         if choice is None and intent in ("affirm", "report_repair", "report_asb", "missed_appointment", "rent_query"):
             choice = "service_request"
         if choice is None:
-            dispatcher.utter_message(text="Please choose 'service request' (1) or 'complaint' (2).")
-            return {"route_choice": None}
-        return {"route_choice": choice, "route": choice}
+            misses = int(tracker.get_slot("fallback_count") or 0) + 1
+            if misses >= 2:
+                # Never trap the resident: a first report is logged as a service
+                # request, and the choice to complain stays open.
+                dispatcher.utter_message(text="I'll log it as a service request so it gets sorted. You can still "
+                                              "make a complaint at any time: just say 'make a complaint'.")
+                return {"route_choice": "service_request", "route": "service_request", "fallback_count": 0}
+            dispatcher.utter_message(text="Sorry, I didn't catch that. Please choose 'service request' (1) or "
+                                          "'complaint' (2), or type 'talk to a person'.")
+            return {"route_choice": None, "fallback_count": misses}
+        return {"route_choice": choice, "route": choice, "fallback_count": 0}
 
 
 class ActionStartComplaint(Action):

@@ -603,3 +603,32 @@ def test_callback_details_are_checked_in_every_form(env):
                 form="route_form", fill="contact_detail")
     events, _ = run(ValidateRouteForm(), t)
     assert slot_sets(events)["contact_detail"] == "01214960555"
+
+
+def test_the_route_question_never_traps_the_resident(env):
+    from actions.triage import ValidateRouteForm
+
+    def answer(text: str, misses: int):
+        t = tracker(text=text, intent="inform", slots={"requested_slot": "route_choice", "fallback_count": misses},
+                    form="route_form", fill="route_choice")
+        return run(ValidateRouteForm(), t)
+
+    events, _ = answer("log it as a repair", 0)
+    assert slot_sets(events)["route_choice"] == "service_request"
+    events, dispatcher = answer("Jane Smith", 0)
+    assert slot_sets(events)["route_choice"] is None
+    assert "talk to a person" in texts(dispatcher)[0]
+    events, dispatcher = answer("jane@example.com", 1)
+    assert slot_sets(events)["route_choice"] == "service_request"
+    assert "make a complaint" in texts(dispatcher)[0]
+
+
+@pytest.mark.parametrize("text, accepted", [("phone after 5pm", False), ("Flat 3, 12 Park Road, Leeds", True),
+                                            ("ls1 4ap", True)])
+def test_postcode_or_address(env, text, accepted):
+    from actions.logging_actions import ValidateServiceRequestForm
+
+    t = tracker(text=text, intent="inform", slots={"requested_slot": "postcode"}, form="service_request_form",
+                fill="postcode")
+    events, _ = run(ValidateServiceRequestForm(), t)
+    assert (slot_sets(events)["postcode"] is not None) == accepted

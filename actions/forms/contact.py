@@ -28,6 +28,17 @@ def postcode_and_address(text: str | None) -> tuple[str | None, str | None]:
     return parse_postcode(text), text
 
 
+_ADDRESS = re.compile(
+    r"\b(flat|apartment|apt|house|\d+[a-z]?)\b[^\n]*\b(road|rd|street|st|lane|ln|avenue|ave|close|drive|dr|way|court|"
+    r"ct|crescent|place|gardens|grove|terrace|walk|square|hill|row|mews|parade|rise|view|green|park|estate|"
+    r"house|tower|block|heights)\b", re.I)
+
+
+def looks_like_address(text: str) -> bool:
+    """A street address without a postcode, e.g. "Flat 3, 12 Park Road, Leeds"."""
+    return bool(_ADDRESS.search(text or ""))
+
+
 class ContactDetailsMixin:
     def validate_resident_name(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
                                domain: dict) -> dict[str, Any]:
@@ -60,7 +71,7 @@ class ContactDetailsMixin:
             # "my postcode is ls14ap" is the postcode; a full address is kept whole.
             rest = _POSTCODE_FILLER.sub("", POSTCODE.sub("", text)).strip(" .,:;!-")
             return {"postcode": postcode if not rest else text[:300]}
-        if len(text.split()) >= 3 and re.search(r"\d", text):
+        if looks_like_address(text):
             return {"postcode": text[:300]}
         dispatcher.utter_message(text="Sorry, I couldn't read that postcode. Please type it like SW1A 1AA, or type "
                                       "your full address.")

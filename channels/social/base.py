@@ -189,7 +189,12 @@ class SocialInput(InputChannel):
 
         async def work() -> None:
             resolved = resolve_reply(text, self.options.pop(sender))
-            await on_new_message(UserMessage(resolved, output, sender, input_channel=self.name(),
-                                             message_id=message_id, metadata=metadata))
+            try:
+                await on_new_message(UserMessage(resolved, output, sender, input_channel=self.name(),
+                                                 message_id=message_id, metadata=metadata))
+            finally:
+                flush = getattr(output, "flush", None)
+                if flush is not None:  # an output that gathers a turn's messages sends them now
+                    await flush()
 
         self.queue.submit(sender, work)

@@ -38,9 +38,11 @@ class TwilioOutput(SocialOutput):
     def __init__(self, api_url: str, account_sid: str, auth_token: str, timeout: float, *,
                  from_number: str | None = None, sms_number: str | None = None,
                  whatsapp_number: str | None = None,
-                 options_memory: ExpiringLRU[str, list[Option]] | None = None) -> None:
+                 options_memory: ExpiringLRU[str, list[Option]] | None = None, buffered: bool = False) -> None:
         super().__init__(options_memory)
         self._url = f"{api_url.rstrip('/')}/2010-04-01/Accounts/{account_sid}/Messages.json"
+        self._buffered = buffered
+        self._pending: dict[str, list[str]] = {}
         self._auth = (account_sid, auth_token)
         self._timeout = timeout
         self._from = from_number
@@ -55,13 +57,27 @@ class TwilioOutput(SocialOutput):
         return self._whatsapp_number if recipient_id.startswith(WHATSAPP_PREFIX) else self._sms_number
 
     async def _send(self, recipient_id: str, text: str, options: list[Option]) -> None:
+        body = numbered_options(text, [{"title": t, "payload": p} for t, p in options])
+        if self._buffered:
+            self._pending.setdefault(recipient_id, []).append(body)
+        else:
+            await self._deliver(recipient_id, body)
+
+    async def flush(self) -> None:
+        """Send what a turn said as one body (split only at 1600 characters):
+        fewer SMS charges, and Twilio does not guarantee the order of
+        separate messages."""
+        pending, self._pending = self._pending, {}
+        for recipient_id, bodies in pending.items():
+            await self._deliver(recipient_id, "\n\n".join(body for body in bodies if body.strip()))
+
+    async def _deliver(self, recipient_id: str, body: str) -> None:
         sender = self._sender_number(recipient_id)
         if not sender:
             logger.error("twilio: no number to send from to a %s resident (set TWILIO_%sNUMBER)",
                          "WhatsApp" if recipient_id.startswith(WHATSAPP_PREFIX) else "SMS",
                          "WHATSAPP_" if recipient_id.startswith(WHATSAPP_PREFIX) else "")
             return
-        body = numbered_options(text, [{"title": t, "payload": p} for t, p in options])
         for piece in split_message(body, TWILIO_BODY_LIMIT):
             await post(self.name(), self._url, timeout=self._timeout, secrets=[self._auth[1]], auth=self._auth,
                        data={"From": sender, "To": recipient_id, "Body": piece})
@@ -93,10 +109,10 @@ class TwilioInput(SocialInput):
     def enabled(self) -> bool:
         return not self._missing(self._required)
 
-    def _output(self, from_number: str | None = None) -> TwilioOutput:
+    def _output(self, from_number: str | None = None, buffered: bool = False) -> TwilioOutput:
         return TwilioOutput(self.api_url, self.account_sid, self.auth_token, self.timeout,
                             from_number=from_number, sms_number=self.sms_number,
-                            whatsapp_number=self.whatsapp_number, options_memory=self.options)
+                            whatsapp_number=self.whatsapp_number, options_memory=self.options, buffered=buffered)
 
     def get_output_channel(self) -> TwilioOutput | None:
         return self._output() if self.enabled() else None
@@ -123,7 +139,7 @@ class TwilioInput(SocialInput):
             if sender and to and text.strip():
                 if not sender.startswith(WHATSAPP_PREFIX):
                     text = text.replace("¡", "@")  # some SMS carriers turn @ into ¡
-                self.accept(sender, text, on_new_message, self._output(from_number=to),
+                self.accept(sender, text, on_new_message, self._output(from_number=to, buffered=True),
                             message_id=form.get("MessageSid") or None)
             else:
                 logger.info("twilio: ignored a webhook call with no sender or no text (e.g. media only)")
