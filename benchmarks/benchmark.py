@@ -16,8 +16,11 @@ trained on the same domain.yml and data/, it measures:
 * turn latency over REST: p50/p95 of POST /webhooks/rest/webhook with one
   client and with 20 concurrent conversations, replaying scripted resident
   conversations (a complaint and a service request) that run the real
-  actions. Clients send the next message as soon as the reply arrives (no
-  think time), so the concurrent figure is a stress figure;
+  actions. The 20-conversation figure that has the target models residents
+  typing: each waits a think time (THINK_TIME_S, 3 s +/- 1 s) before its next
+  message. A second run with no think time (every client fires its next
+  message as soon as the reply arrives) shows the saturation point: its
+  latency is queueing, and its throughput is the server's capacity;
 * held-out macro-F1: every message of tests/nlu/heldout.yml (never trained on)
   is parsed with /model/parse; an NLU fallback counts as a wrong intent.
 
@@ -31,6 +34,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import random
 import platform
 import secrets
 import signal
@@ -65,6 +69,7 @@ STOP_TIMEOUT_S = 15.0
 SINGLE_CLIENT_TURNS = 200
 CONCURRENT_CLIENTS = 20
 TURNS_PER_CLIENT = 30
+THINK_TIME_S = 3.0  # a resident reading the reply and typing the next message
 
 # A resident's walk through the assistant, and a phrase of the reply that
 # shows the walk reached its end (the case was logged by the action server).
@@ -150,9 +155,10 @@ METRICS: tuple[Metric, ...] = (
     Metric("rss_mb", "Rasa server RSS after warm-up (MB)", "{:.0f}", False, ("<", 800.0)),
     Metric("p50_1_ms", "p50 turn, 1 client (ms)", "{:.0f}", False),
     Metric("p95_1_ms", "p95 turn, 1 client (ms)", "{:.0f}", False),
-    Metric("p50_20_ms", "p50 turn, 20 concurrent (ms)", "{:.0f}", False),
-    Metric("p95_20_ms", "p95 turn, 20 concurrent (ms)", "{:.0f}", False, ("<", 150.0)),
-    Metric("throughput_20", "throughput, 20 concurrent (turns/s)", "{:.1f}", True),
+    Metric("p50_20_ms", "p50 turn, 20 residents typing (ms)", "{:.0f}", False),
+    Metric("p95_20_ms", "p95 turn, 20 residents typing (ms)", "{:.0f}", False, ("<", 150.0)),
+    Metric("p95_sat_ms", "p95 turn, 20 clients no think time (ms)", "{:.0f}", False),
+    Metric("throughput_20", "capacity, no think time (turns/s)", "{:.1f}", True),
     Metric("heldout_accuracy", "held-out accuracy", "{:.3f}", True),
     Metric("heldout_fallbacks", "held-out NLU fallbacks", "{:.0f}", False),
     Metric("rss_after_load_mb", "Rasa server RSS after load (MB)", "{:.0f}", False),
@@ -411,13 +417,17 @@ def send(session: requests.Session, url: str, sender: str, text: str) -> tuple[f
 
 
 def play_walk(session: requests.Session, url: str, sender: str, messages: Sequence[str],
-              done_phrase: str, budget: int, deadline: float) -> tuple[TurnStats, bool]:
-    """Send up to `budget` messages of one walk; return its stats and whether it ran in full."""
+              done_phrase: str, budget: int, deadline: float, think_s: float = 0.0,
+              rng: random.Random | None = None) -> tuple[TurnStats, bool]:
+    """Send up to `budget` messages of one walk, pausing `think_s` (+/- a third)
+    before each after the first; return its stats and whether it ran in full."""
     stats = TurnStats(latencies_ms=[], walks_started=1)
     completed = False
     for sent, text in enumerate(messages):
         if sent >= budget or time.perf_counter() > deadline:
             return stats, False
+        if think_s and sent:
+            time.sleep(think_s * (1 + (rng or random).uniform(-1 / 3, 1 / 3)))
         result = send(session, url, sender, text)
         if result is None:
             stats.errors += 1
@@ -428,13 +438,16 @@ def play_walk(session: requests.Session, url: str, sender: str, messages: Sequen
     return stats, True
 
 
-def converse(base_url: str, client: str, turns: int, deadline: float) -> TurnStats:
+def converse(base_url: str, client: str, turns: int, deadline: float, think_s: float = 0.0) -> TurnStats:
     """Play the scripted walks in turn, each under a new sender id, for `turns` turns.
 
     A walk cut short by the turn budget or the deadline is timed but not judged.
     """
     url = base_url + "/webhooks/rest/webhook"
     total = TurnStats(latencies_ms=[])
+    rng = random.Random(client)
+    if think_s:
+        time.sleep(rng.uniform(0, think_s))  # residents do not all start at once
     with requests.Session() as session:
         for walk_number in range(turns):  # at least one turn per walk: a hard bound
             done = len(total.latencies_ms) + total.errors
@@ -442,20 +455,20 @@ def converse(base_url: str, client: str, turns: int, deadline: float) -> TurnSta
                 break
             name, messages, done_phrase = WALKS[walk_number % len(WALKS)]
             stats, full = play_walk(session, url, f"bench-{client}-{walk_number}-{name}", messages,
-                                    done_phrase, turns - done, deadline)
+                                    done_phrase, turns - done, deadline, think_s, rng)
             if not full:
                 stats.walks_started = stats.walks_completed = 0
             total.merge(stats)
     return total
 
 
-def load_test(base_url: str, clients: int, turns_per_client: int, tag: str) -> TurnStats:
+def load_test(base_url: str, clients: int, turns_per_client: int, tag: str, think_s: float = 0.0) -> TurnStats:
     """`clients` concurrent conversations (threads), each with its own sender ids."""
     deadline = time.perf_counter() + LOAD_PHASE_TIMEOUT_S
     results: list[TurnStats] = [TurnStats(latencies_ms=[]) for _ in range(clients)]
 
     def worker(index: int) -> None:
-        results[index] = converse(base_url, f"{tag}-c{index:02d}", turns_per_client, deadline)
+        results[index] = converse(base_url, f"{tag}-c{index:02d}", turns_per_client, deadline, think_s)
 
     threads = [threading.Thread(target=worker, args=(i,), daemon=True) for i in range(clients)]
     start = time.perf_counter()
@@ -528,8 +541,11 @@ def measure_variant(variant: Variant, examples: list[tuple[str, str]]) -> dict[s
 
             log(f"{variant.key}: {SINGLE_CLIENT_TURNS} turns with one client")
             single = load_test(servers.base_url, 1, SINGLE_CLIENT_TURNS, f"{variant.key}-single")
-            log(f"{variant.key}: {CONCURRENT_CLIENTS} x {TURNS_PER_CLIENT} turns concurrently")
-            many = load_test(servers.base_url, CONCURRENT_CLIENTS, TURNS_PER_CLIENT, f"{variant.key}-many")
+            log(f"{variant.key}: {CONCURRENT_CLIENTS} residents x {TURNS_PER_CLIENT} turns, {THINK_TIME_S} s think time")
+            many = load_test(servers.base_url, CONCURRENT_CLIENTS, TURNS_PER_CLIENT, f"{variant.key}-many",
+                             THINK_TIME_S)
+            log(f"{variant.key}: {CONCURRENT_CLIENTS} x {TURNS_PER_CLIENT} turns with no think time (saturation)")
+            saturated = load_test(servers.base_url, CONCURRENT_CLIENTS, TURNS_PER_CLIENT, f"{variant.key}-sat")
             servers.check_alive()
             figures["rss_after_load_mb"] = rss_mb(servers.rasa.pid)
             figures["action_rss_mb"] = rss_mb(servers.actions.pid)
@@ -540,14 +556,16 @@ def measure_variant(variant: Variant, examples: list[tuple[str, str]]) -> dict[s
         both = TurnStats(latencies_ms=[])
         both.merge(single)
         both.merge(many)
+        both.merge(saturated)
         figures.update({
             "p50_1_ms": percentile(single.latencies_ms, 50),
             "p95_1_ms": percentile(single.latencies_ms, 95),
             "p50_20_ms": percentile(many.latencies_ms, 50),
             "p95_20_ms": percentile(many.latencies_ms, 95),
+            "p95_sat_ms": percentile(saturated.latencies_ms, 95),
             "turns_1": float(len(single.latencies_ms)),
             "turns_20": float(len(many.latencies_ms)),
-            "throughput_20": len(many.latencies_ms) / many.wall_s if many.wall_s else None,
+            "throughput_20": len(saturated.latencies_ms) / saturated.wall_s if saturated.wall_s else None,
             "turn_errors": float(both.errors),
             "walks_started": float(both.walks_started),
             "walks_completed": float(both.walks_completed),
@@ -641,7 +659,7 @@ def main(argv: Sequence[str] = ()) -> int:
           f"same domain.yml and data/; {os.cpu_count()} CPUs")
     print(f"held-out: {len(examples)} messages from {HELDOUT.relative_to(ROOT)}; latency: "
           f"{SINGLE_CLIENT_TURNS} turns with 1 client, {CONCURRENT_CLIENTS} x {TURNS_PER_CLIENT} "
-          f"turns concurrently, no think time")
+          f"turns concurrently with {THINK_TIME_S} s think time, then again with none")
     print()
     print(table(results))
     loads = ", ".join(f"{key} {r['load_avg_1m_before']:.1f} -> {r['load_avg_1m_after']:.1f}"
