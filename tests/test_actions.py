@@ -3,7 +3,7 @@ action server runs them, against the default policy and a fresh SQLite case
 database per test (no mocks of our own components)."""
 from __future__ import annotations
 
-import asyncio
+from tests import aio
 from pathlib import Path
 from typing import Any
 
@@ -72,7 +72,7 @@ def tracker(*, text: str = "", intent: str | None = None, confidence: float = 0.
 
 def run(action, t: Tracker) -> tuple[list[dict], CollectingDispatcher]:
     dispatcher = CollectingDispatcher()
-    events = asyncio.run(action.run(dispatcher, t, DOMAIN))
+    events = aio.run(action.run(dispatcher, t, DOMAIN))
     return events, dispatcher
 
 

@@ -5,10 +5,11 @@ model's macro-F1 on it drops below 0.90 (the benchmark reports the figure).
 """
 from __future__ import annotations
 
-import asyncio
 from pathlib import Path
 
 import pytest
+
+from tests import aio
 from sklearn.metrics import f1_score
 
 from housing.settings import ROOT
@@ -37,7 +38,7 @@ def predictions() -> tuple[list[str], list[str]]:
     async def parse_all() -> list[str]:
         return [(await agent.parse_message(text))["intent"]["name"] for text, _ in examples]
 
-    predicted = asyncio.run(parse_all())
+    predicted = aio.run(parse_all())
     return [intent for _, intent in examples], predicted
 
 
