@@ -16,6 +16,9 @@ from housing import messages
 from housing.safety import detect_emergency
 
 MAIN_OPTIONS = ["Report a problem", "Make a complaint", "Check my complaint", "Talk to a person"]
+OUT_OF_SCOPE = ("Sorry, I can only help with housing services: reporting a problem, making or following up a "
+                "complaint, and questions about the complaints process. Type 'help' to see what I can do, or 'talk "
+                "to a person'.")
 
 
 def answer_for(intent: str) -> str | None:
@@ -32,6 +35,7 @@ def answer_for(intent: str) -> str | None:
         "help": lambda: ("I can log a repair or other problem, take a complaint, give you an update on a complaint, "
                          "take a complaint to stage 2, and explain timescales, compensation and the Ombudsman. "
                          "You can also talk to a person at any time."),
+        "out_of_scope": lambda: OUT_OF_SCOPE,
     }.get(intent, lambda: None)()
 
 
@@ -40,6 +44,11 @@ class ActionAnswerQuestion(Action):
         return "action_answer_question"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict) -> list[dict[str, Any]]:
+        from actions.safeguarding import risk_first
+
+        risky = risk_first(dispatcher, tracker)
+        if risky is not None:
+            return risky
         intent, _ = latest_intent(tracker)
         text = answer_for(intent or "")
         if text is None:
@@ -58,6 +67,11 @@ class ActionEmergency(Action):
         return "action_emergency"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict) -> list[dict[str, Any]]:
+        from actions.safeguarding import risk_first
+
+        risky = risk_first(dispatcher, tracker)
+        if risky is not None:
+            return risky
         found = detect_emergency(latest_text(tracker))
         dispatcher.utter_message(text=messages.emergency_answer(get_policy(), found.kind if found else "danger"))
         dispatcher.utter_message(text="When everyone is safe, I can log the problem for you here: just tell me "

@@ -186,5 +186,10 @@ class ActionStartCaseLookup(Action):
         return "action_start_case_lookup"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict) -> list[EventType]:
+        from actions.safeguarding import risk_first
+
+        risky = risk_first(dispatcher, tracker)
+        if risky is not None:
+            return risky
         reference = parse_reference((tracker.latest_message or {}).get("text") or "")
         return CLEARED + ([SlotSet("case_reference", reference)] if reference else [])

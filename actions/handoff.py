@@ -1,49 +1,119 @@
-"""Talk to a person. Until live staff handoff exists, the assistant takes a
-callback request (logged as a service request with the conversation so far)
-and says when the team will call. Any form can end this way.
+"""Talk to a person.
+
+* In opening hours (`runtime.live_chat_open()`): the conversation is queued
+  for the staff console (a `live` hand-over on the conversation's latest case,
+  or on a new callback request), the transcript goes into the case history,
+  the resident is told a person will join and roughly when, and the bot is
+  paused (`ConversationPaused`): the resident's messages reach the console
+  and the bot stays silent until staff hand back.
+* Outside them: the callback details are taken (callback_form or the form the
+  resident was in), a callback request is logged with the transcript, and the
+  resident is told when the team is back.
+
+Any form can end either way (`after_form`).
 """
 from __future__ import annotations
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.events import ConversationPaused, EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions import runtime
 from actions.answers import MAIN_OPTIONS
 from actions.conversation import channel_of, offer
 from actions.forms.base import CALLBACK_SLOTS, HANDOFF_MESSAGE, ResidentForm
 from actions.forms.contact import postcode_and_address
-from actions.runtime import get_policy, get_store, now, push_later
+from actions.runtime import get_policy, get_staff_store, get_store, now, push_later
+from housing import messages
 from housing.cases.models import Resident
 from housing.casework import log_service_request
 from housing.opening_hours import describe_next_opening, is_open
+from housing.settings import get_settings
 from housing.transcript import transcript
+
+ASKED = "resident asked for a person"
+AFTER_MISUNDERSTANDINGS = "the assistant misunderstood twice, then the resident asked for a person"
+
+
+def resident_details(tracker: Tracker) -> Resident:
+    """What the resident has told us about themselves so far."""
+    contact = tracker.get_slot("contact_detail") or ""
+    postcode, address = postcode_and_address(tracker.get_slot("postcode"))
+    return Resident(name=tracker.get_slot("resident_name") or "",
+                    email=contact if "@" in contact else None,
+                    phone=contact if contact and "@" not in contact else None,
+                    postcode=postcode, address=address)
+
+
+def _new_callback_request(tracker: Tracker, reason: str) -> str:
+    case = log_service_request(
+        get_store(), category="callback request",
+        description=f"Resident to talk to a person ({reason}). Preferred contact: "
+                    f"{tracker.get_slot('contact_preference') or 'not given'}.",
+        resident=resident_details(tracker), channel=channel_of(tracker), conversation_id=tracker.sender_id,
+        received_at=now())
+    push_later(case.reference)
+    return case.reference
+
+
+def case_for_handoff(tracker: Tracker, reason: str) -> str:
+    """The conversation's latest case, or a new callback request."""
+    reference = tracker.get_slot("last_case_reference") or \
+        get_staff_store().latest_case_for_conversation(tracker.sender_id)
+    if reference and get_store().get(reference) is not None:
+        return reference
+    return _new_callback_request(tracker, reason)
+
+
+def start_live_handoff(dispatcher: CollectingDispatcher, tracker: Tracker, reason: str) -> list[EventType]:
+    """Queue the conversation for a person now and pause the bot."""
+    reference = case_for_handoff(tracker, reason)
+    get_store().mark_handed_to_staff(reference, transcript(tracker.events))
+    get_staff_store().open_handoff(conversation_id=tracker.sender_id, channel=channel_of(tracker),
+                                   case_reference=reference, reason=reason, mode="live")
+    dispatcher.utter_message(text=messages.live_handoff(get_settings().handoff_expected_wait_minutes,
+                                                        get_policy().phone))
+    return [SlotSet("last_case_reference", reference), SlotSet("form_interrupted", None),
+            SlotSet("handoff_reason", None), SlotSet("fallback_count", 0), ConversationPaused()]
+
+
+def start_callback_handoff(tracker: Tracker, reason: str) -> str:
+    """Outside opening hours, flag the conversation for the team at once (a
+    callback request with the transcript); returns the case reference. The
+    callback details taken afterwards are added to the same case."""
+    reference = _new_callback_request(tracker, reason)
+    get_store().mark_handed_to_staff(reference, transcript(tracker.events))
+    get_staff_store().open_handoff(conversation_id=tracker.sender_id, channel=channel_of(tracker),
+                                   case_reference=reference, reason=reason, mode="callback")
+    return reference
 
 
 def arrange_callback(dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventType]:
     """Log a callback request with the transcript and tell the resident when."""
     policy = get_policy()
     moment = now()
-    contact = tracker.get_slot("contact_detail") or ""
-    postcode, address = postcode_and_address(tracker.get_slot("postcode"))
-    case = log_service_request(
-        get_store(), category="callback request",
-        description=f"Resident asked to talk to a person. Preferred contact: "
-                    f"{tracker.get_slot('contact_preference')}.",
-        resident=Resident(name=tracker.get_slot("resident_name") or "",
-                          email=contact if "@" in contact else None,
-                          phone=contact if contact and "@" not in contact else None,
-                          postcode=postcode, address=address),
-        channel=channel_of(tracker), conversation_id=tracker.sender_id, received_at=moment)
-    get_store().mark_handed_to_staff(case.reference, transcript(tracker.events))
-    push_later(case.reference)
+    reason = tracker.get_slot("handoff_reason") or ASKED
+    flagged = get_staff_store().open_handoff_for(tracker.sender_id)
+    if flagged is not None and flagged.mode == "callback" and flagged.case_reference:
+        reference = flagged.case_reference
+        resident = resident_details(tracker)
+        get_store().add_history(reference, "note", f"Callback details: name {resident.name or 'not given'}, "
+                                                   f"contact {resident.email or resident.phone or 'not given'}, "
+                                                   f"preferred {tracker.get_slot('contact_preference')}.")
+    else:
+        reference = _new_callback_request(tracker, reason)
+    get_store().mark_handed_to_staff(reference, transcript(tracker.events))
+    get_staff_store().open_handoff(conversation_id=tracker.sender_id, channel=channel_of(tracker),
+                                   case_reference=reference, reason=reason, mode="callback")
     if is_open(policy, moment):
         when = "A member of the team will contact you today, usually within the hour."
     else:
         when = (f"We're closed right now; the team is back {describe_next_opening(policy, moment)} and will "
                 "contact you then, at the time you asked for where possible.")
-    dispatcher.utter_message(text=f"Thank you. Your callback request is logged as {case.reference}. {when} "
+    dispatcher.utter_message(text=f"Thank you. Your callback request is logged as {reference}. {when} "
                                   f"If it's urgent, call us on {policy.phone}.")
-    return [SlotSet("last_case_reference", case.reference), SlotSet("form_interrupted", None)]
+    return [SlotSet("last_case_reference", reference), SlotSet("form_interrupted", None),
+            SlotSet("handoff_reason", None)]
 
 
 def after_form(dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventType] | None:
@@ -53,15 +123,28 @@ def after_form(dispatcher: CollectingDispatcher, tracker: Tracker) -> list[Event
         offer(dispatcher, "OK, I've stopped. Nothing has been logged. What would you like to do?", MAIN_OPTIONS)
         return [SlotSet("form_interrupted", None)]
     if reason == "human":
+        if runtime.live_chat_open():
+            return start_live_handoff(dispatcher, tracker, tracker.get_slot("handoff_reason") or ASKED)
         return arrange_callback(dispatcher, tracker)
     return None
 
 
 class ActionRequestHuman(Action):
+    """'Talk to a person' outside a form (also the button offered after two
+    misunderstandings in a row, and after a resident mentions vulnerability)."""
+
     def name(self) -> str:
         return "action_request_human"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict) -> list[EventType]:
+        from actions.safeguarding import risk_first
+
+        risky = risk_first(dispatcher, tracker)
+        if risky is not None:
+            return risky
+        if runtime.live_chat_open():
+            reason = AFTER_MISUNDERSTANDINGS if (tracker.get_slot("fallback_count") or 0) >= 2 else ASKED
+            return start_live_handoff(dispatcher, tracker, tracker.get_slot("handoff_reason") or reason)
         dispatcher.utter_message(text=HANDOFF_MESSAGE)
         return [SlotSet("form_interrupted", None), SlotSet("fallback_count", 0)]
 
@@ -82,4 +165,6 @@ class ActionAfterCallbackForm(Action):
         if tracker.get_slot("form_interrupted") == "stop":
             offer(dispatcher, "OK, I won't arrange a call. What would you like to do?", MAIN_OPTIONS)
             return [SlotSet("form_interrupted", None)]
+        if tracker.get_slot("form_interrupted") == "human" and runtime.live_chat_open():
+            return start_live_handoff(dispatcher, tracker, tracker.get_slot("handoff_reason") or ASKED)
         return arrange_callback(dispatcher, tracker)

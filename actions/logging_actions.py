@@ -15,12 +15,13 @@ from actions.forms.base import ResidentForm
 from actions.forms.complaint import COMPLAINT_SLOTS, REPRESENTATIVE_SLOTS
 from actions.forms.contact import postcode_and_address
 from actions.handoff import after_form
-from actions.runtime import get_policy, get_store, now, push_later
+from actions.runtime import get_policy, get_staff_store, get_store, now, push_later
 from actions.triage import linked_service_request
 from housing import messages
 from housing.cases.models import Representative, Resident
 from housing.casework import ComplaintDetails, log_complaint, log_service_request
 from housing.safety import detect_vulnerability
+from housing.transcript import transcript
 
 CLEARED_AFTER_COMPLAINT = COMPLAINT_SLOTS + REPRESENTATIVE_SLOTS + [
     "happened_on", "possible_exclusion", "change_pending", "issue_text", "route", "route_choice"]
@@ -83,6 +84,11 @@ class ActionAfterComplaintForm(Action):
             policy, case.reference, description, details.outcome_sought, received_at,
             case.acknowledgement_due, case.response_due, adjustments))
         if case.possible_exclusion:
+            # Queued for a person's decision in the staff console; the resident has finished, so no pause.
+            get_store().mark_handed_to_staff(case.reference, transcript(tracker.events))
+            get_staff_store().open_handoff(
+                conversation_id=tracker.sender_id, channel=channel_of(tracker), case_reference=case.reference,
+                reason=f"possible exclusion needs a decision: {case.possible_exclusion}", mode="review")
             dispatcher.utter_message(text="As I mentioned, a member of staff will first decide whether we can look "
                                           "into this complaint, and will tell you why if we can't.")
         return [SlotSet(name, None) for name in CLEARED_AFTER_COMPLAINT] + [

@@ -12,9 +12,11 @@ from zoneinfo import ZoneInfo
 
 from housing.cases.case_system import CaseSync
 from housing.cases.store import CaseStore
+from housing.opening_hours import is_open
 from housing.policy import Policy
 from housing.policy_loader import load_policy
 from housing.settings import get_settings
+from housing.staff.store import StaffStore
 
 log = logging.getLogger(__name__)
 LONDON = ZoneInfo("Europe/London")
@@ -31,6 +33,13 @@ def get_policy() -> Policy:
 @lru_cache(maxsize=1)
 def get_store() -> CaseStore:
     return CaseStore(get_settings().database_url)
+
+
+@lru_cache(maxsize=1)
+def get_staff_store() -> StaffStore:
+    """Hand-overs to staff (and the cases, on the same database)."""
+    settings = get_settings()
+    return StaffStore(settings.database_url, session_hours=settings.staff_session_hours)
 
 
 @lru_cache(maxsize=1)
@@ -51,3 +60,9 @@ def push_later(reference: str) -> None:
 
 def now() -> datetime:
     return datetime.now(LONDON)
+
+
+def live_chat_open() -> bool:
+    """Is the team open now, so a person can join the chat? (Call it through the
+    module, `runtime.live_chat_open()`, so tests can replace it.)"""
+    return is_open(get_policy(), now())

@@ -1,18 +1,39 @@
 """Session start, greeting, goodbye, stop, and the fallback that offers
 choices and a person after two misunderstandings in a row.
+
+A new session never undoes a hand-over: while the conversation has a live
+hand-over open in the staff console, `action_session_start` pauses the bot
+again (an idle session expiring would otherwise unpause it). Every turn here
+checks the message for a risk to life first (`actions.safeguarding`).
 """
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import ActionExecuted, EventType, SessionStarted, SlotSet
+from rasa_sdk.events import ActionExecuted, ConversationPaused, EventType, SessionStarted, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
+from sqlalchemy.exc import SQLAlchemyError
 
 from actions.answers import MAIN_OPTIONS
 from actions.conversation import offer
-from actions.runtime import get_policy
+from actions.runtime import get_policy, get_staff_store
+from actions.safeguarding import offer_person, risk_first
 from housing import messages
+
+log = logging.getLogger(__name__)
+
+
+def handed_to_a_person(tracker: Tracker) -> bool:
+    """Does a person have this conversation (a live hand-over still open)?
+    If the store cannot be read, a conversation that was paused stays paused."""
+    try:
+        handoff = get_staff_store().open_handoff_for(tracker.sender_id)
+    except SQLAlchemyError:
+        log.exception("could not read the hand-overs; keeping the conversation's pause as it was")
+        return tracker.is_paused()
+    return handoff is not None and handoff.mode == "live"
 
 
 class ActionSessionStart(Action):
@@ -20,8 +41,10 @@ class ActionSessionStart(Action):
         return "action_session_start"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict) -> list[EventType]:
-        return [SessionStarted(), SlotSet("landlord_name", get_policy().landlord_name),
-                ActionExecuted("action_listen")]
+        events: list[EventType] = [SessionStarted(), SlotSet("landlord_name", get_policy().landlord_name)]
+        if handed_to_a_person(tracker):
+            events.append(ConversationPaused())
+        return events + [ActionExecuted("action_listen")]
 
 
 class ActionGreet(Action):
@@ -29,6 +52,9 @@ class ActionGreet(Action):
         return "action_greet"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict) -> list[EventType]:
+        risky = risk_first(dispatcher, tracker)
+        if risky is not None:
+            return risky
         offer(dispatcher, messages.greeting(get_policy()) + " What can I help with?", MAIN_OPTIONS)
         return [SlotSet("fallback_count", 0)]
 
@@ -38,6 +64,9 @@ class ActionGoodbye(Action):
         return "action_goodbye"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict) -> list[EventType]:
+        risky = risk_first(dispatcher, tracker)
+        if risky is not None:
+            return risky
         reference = tracker.get_slot("last_case_reference")
         keep = f" Keep your reference {reference} to follow it up." if reference else ""
         dispatcher.utter_message(text=f"Thank you for getting in touch.{keep} Goodbye.")
@@ -51,6 +80,9 @@ class ActionStop(Action):
         return "action_stop"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict) -> list[EventType]:
+        risky = risk_first(dispatcher, tracker)
+        if risky is not None:
+            return risky
         offer(dispatcher, "OK, I've stopped. Nothing new has been logged. What would you like to do?", MAIN_OPTIONS)
         return [SlotSet("form_interrupted", None), SlotSet("fallback_count", 0)]
 
@@ -62,6 +94,9 @@ class ActionDefaultFallback(Action):
         return "action_default_fallback"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict) -> list[EventType]:
+        risky = risk_first(dispatcher, tracker)
+        if risky is not None:
+            return risky
         misses = int(tracker.get_slot("fallback_count") or 0) + 1
         if misses >= 2:
             offer(dispatcher, "Sorry, I'm still not sure what you need. You can choose one of these, or talk to a "
@@ -69,4 +104,4 @@ class ActionDefaultFallback(Action):
         else:
             dispatcher.utter_message(text="Sorry, I didn't understand that. Could you put it another way? For "
                                           "example 'my boiler is broken' or 'I want to make a complaint'.")
-        return [SlotSet("fallback_count", misses)]
+        return [SlotSet("fallback_count", misses)] + offer_person(dispatcher, tracker)

@@ -41,6 +41,11 @@ class ActionTriage(Action):
         return "action_triage"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict) -> list[EventType]:
+        from actions.safeguarding import offer_person, risk_first
+
+        risky = risk_first(dispatcher, tracker)
+        if risky is not None:
+            return risky
         intent, _ = latest_intent(tracker)
         text = latest_text(tracker)
         danger = detect_emergency(text)
@@ -54,12 +59,13 @@ class ActionTriage(Action):
             dispatcher.utter_message(
                 text=f"I'm sorry about this. Because of the {reasons}, I'll take this as a complaint. It will be "
                      "handled under our complaints procedure, and any work already under way carries on.")
-            return events + [SlotSet("route", Route.COMPLAINT.value)]
+            return events + offer_person(dispatcher, tracker) + [SlotSet("route", Route.COMPLAINT.value)]
         note = " I'm sorry you've had this trouble." if result.dissatisfied else ""
         dispatcher.utter_message(
             text=f"{EXPLAIN.get(result.category, EXPLAIN['service'])}{note} If we've already let you down over this, "
                  "or you're unhappy with how we've handled it, you can make a complaint instead.")
-        return events + [SlotSet("route", Route.SERVICE_REQUEST.value), SlotSet("complaint_offered", True)]
+        return events + offer_person(dispatcher, tracker) + [SlotSet("route", Route.SERVICE_REQUEST.value),
+                                                             SlotSet("complaint_offered", True)]
 
 
 class ValidateRouteForm(ResidentForm):

@@ -1,10 +1,17 @@
-"""Staff command line: look at cases, export them, retry the sync, check a policy file.
+"""Staff command line: look at cases, export them, retry the sync, check a policy file,
+manage staff console accounts.
 
     python -m housing.cli list [--status S] [--kind complaint|service_request] [--json]
     python -m housing.cli show REFERENCE [--json]
     python -m housing.cli export-csv [--output FILE]
     python -m housing.cli sync
     python -m housing.cli check-policy [FILE]
+    python -m housing.cli staff-add USERNAME [--name "Display Name"] [--password-stdin]
+    python -m housing.cli staff-list
+    python -m housing.cli staff-disable USERNAME
+
+`staff-add` asks for the password twice (or reads one line from standard
+input with --password-stdin); a password is never given on the command line.
 
 `--database-url` (before or after the subcommand) overrides the
 `CASES_DATABASE_URL` setting. Exit status: 0 done, 1 failed (unknown
@@ -226,6 +233,67 @@ def cmd_check_policy(args: argparse.Namespace, out: TextIO) -> int:
     return 0
 
 
+def _staff_store(args: argparse.Namespace) -> Any:
+    from housing.staff.store import StaffStore
+
+    return StaffStore(args.database_url)
+
+
+def _read_password(args: argparse.Namespace) -> Optional[str]:
+    if args.password_stdin:
+        return sys.stdin.readline().rstrip("\r\n")
+    import getpass
+
+    first = getpass.getpass(f"Password for {args.username}: ")
+    if getpass.getpass("Same password again: ") != first:
+        print("error: the passwords do not match", file=sys.stderr)
+        return None
+    return first
+
+
+def cmd_staff_add(args: argparse.Namespace, out: TextIO) -> int:
+    from housing.staff.security import check_password, check_username
+    from housing.staff.store import AccountExistsError
+
+    try:
+        username = check_username(args.username)
+    except ValueError as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 2
+    password = _read_password(args)
+    if password is None:
+        return 1
+    try:
+        check_password(password)
+        account = _staff_store(args).add_account(username, password, args.name)
+    except (ValueError, AccountExistsError) as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 1
+    print(f"Added staff account {account.username} ({_safe(account.display_name)}).", file=out)
+    return 0
+
+
+def cmd_staff_list(args: argparse.Namespace, out: TextIO) -> int:
+    accounts = [] if _no_database(args) else _staff_store(args).accounts()
+    if not accounts:
+        print("No staff accounts.", file=out)
+        return 0
+    zone = _zone()
+    for account in accounts:
+        state = "active" if account.active else "disabled"
+        print(f"{account.username}  {state}  created {_local(account.created_at, zone)}  "
+              f"{_safe(account.display_name)}", file=out)
+    return 0
+
+
+def cmd_staff_disable(args: argparse.Namespace, out: TextIO) -> int:
+    if _no_database(args) or not _staff_store(args).disable_account(args.username):
+        print(f"error: no staff account {_safe(args.username)!r}", file=sys.stderr)
+        return 1
+    print(f"Disabled {_safe(args.username)}; its sessions are signed out.", file=out)
+    return 0
+
+
 # ---------------------------------------------------------------- parser
 
 def build_parser() -> argparse.ArgumentParser:
@@ -262,6 +330,19 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("check-policy", help="check a landlord policy file against the Code")
     p.add_argument("file", nargs="?", help="policy YAML (default: the LANDLORD_POLICY setting)")
     p.set_defaults(func=cmd_check_policy)
+
+    p = sub.add_parser("staff-add", parents=[common], help="add a staff console account (asks for the password)")
+    p.add_argument("username")
+    p.add_argument("--name", help="the name residents see when this person joins a chat (default: username)")
+    p.add_argument("--password-stdin", action="store_true", help="read the password from standard input")
+    p.set_defaults(func=cmd_staff_add)
+
+    p = sub.add_parser("staff-list", parents=[common], help="list staff console accounts")
+    p.set_defaults(func=cmd_staff_list)
+
+    p = sub.add_parser("staff-disable", parents=[common], help="disable an account and sign it out")
+    p.add_argument("username")
+    p.set_defaults(func=cmd_staff_disable)
     return parser
 
 

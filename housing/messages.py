@@ -146,3 +146,49 @@ def acknowledgement(policy: Policy, reference: str, description: str, outcome: s
         f"Advocacy: {policy.advocacy.strip() or DEFAULT_ADVOCACY}\n"
         f"Advice at any time: {ombudsman_details(policy)}"
     )
+
+
+# ---------------------------------------------------------------- a person takes over (staff console)
+
+SAMARITANS = "Samaritans, free, any time, day or night, on 116 123 (or email jo@samaritans.org)"
+
+
+def crisis_answer(policy: Policy) -> str:
+    """First, for a resident who mentions suicide or self-harm."""
+    return ("I'm so sorry you're feeling like this. If you have hurt yourself or are in danger right now, call 999. "
+            f"You can talk to {SAMARITANS}. Please don't wait for us if you need help now.")
+
+
+def live_handoff(minutes: int, phone: str) -> str:
+    """In opening hours: a person will join this chat."""
+    return (f"A member of our team will join this chat, usually within {minutes} minutes. You can keep typing; "
+            f"they will see your messages. If it's urgent, call us on {phone}.")
+
+
+def staff_joined(name: str) -> str:
+    return f"{name} from our team has joined the chat."
+
+
+def staff_says(name: str, text: str) -> str:
+    """A staff member's message as the resident sees it (the widget labels every
+    message from the server the same way, so the name goes in the text)."""
+    return f"{name} (staff): {text}"
+
+
+def back_to_assistant() -> str:
+    return ("You're back with our automated assistant (not a person). What else can I help with? You can type "
+            "'talk to a person' at any time.")
+
+
+def chat_ended() -> str:
+    return ("This chat with our team has ended. If you type again, our automated assistant will answer, and you "
+            "can ask for a person at any time.")
+
+
+def extension_notice(policy: Policy, reference: str, reason: str, new_due: date) -> str:
+    """Telling the resident their complaint's response is extended (Code 5.14):
+    why, the new date, and that the Ombudsman can help."""
+    because = reason.strip().rstrip(".")
+    return (f"We need more time to respond to your complaint {reference}. The reason: {because}. "
+            f"We will now send our response by {format_date(new_due)}. If you are unhappy about the extension, "
+            f"you can contact the Ombudsman: {ombudsman_details(policy)}")

@@ -1,5 +1,9 @@
 """Is the landlord's team open now, and when is it next open? Pure functions
 over the policy's opening hours and the working-day calendar.
+
+A day is open during the hours the policy gives for its weekday (weekends
+too, if the policy lists hours for them), except on the nation's bank
+holidays and the landlord's closure days.
 """
 from __future__ import annotations
 
@@ -19,7 +23,7 @@ def _local(moment: datetime) -> datetime:
 def is_open(policy: Policy, moment: datetime) -> bool:
     local = _local(moment)
     hours = policy.opening_hours.hours.get(local.weekday())
-    if not hours or not calendar_for(policy).is_working_day(local.date()):
+    if not hours or calendar_for(policy).holiday_name(local.date()) is not None:
         return False
     return hours[0] <= local.time().replace(tzinfo=None) < hours[1]
 
@@ -31,7 +35,7 @@ def next_opening(policy: Policy, moment: datetime) -> datetime | None:
     for offset in range(0, 30):
         day = local.date() + timedelta(days=offset)
         hours = policy.opening_hours.hours.get(day.weekday())
-        if not hours or not calendar.is_working_day(day):
+        if not hours or calendar.holiday_name(day) is not None:
             continue
         opens = datetime.combine(day, hours[0], tzinfo=LONDON)
         if opens > local:

@@ -78,3 +78,21 @@ def detect_vulnerability(text: str) -> str | None:
     """
     found = sorted({m.group(0) for m in _VULNERABILITY.finditer((text or "").lower())})
     return ", ".join(found) if found else None
+
+
+_RISK = re.compile(
+    r"\b(suicid\w*|kill(ing)? (myself|himself|herself|themselves)|end(ing)? (my|his|her|their) (own )?life|"
+    r"end it all|take (my|his|her) (own )?life|self[- ]?harm\w*|(hurt|hurting|harm|harming|cut|cutting) "
+    r"(myself|himself|herself)|(want|wants|wanted) to die|do(n'?t| not) want to (live|be alive|be here)|"
+    r"better off dead|no reason to live|overdos\w*|can'?t go on)\b"
+)
+
+
+def detect_risk(text: str) -> str | None:
+    """The words that suggest a risk to someone's life (suicide, self-harm), or None.
+
+    A match gives the crisis route first (999, Samaritans) and hands the
+    conversation to a person, whatever the NLU model predicted.
+    """
+    found = sorted({m.group(0) for m in _RISK.finditer((text or "").lower())})
+    return ", ".join(found) if found else None

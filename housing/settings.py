@@ -40,6 +40,12 @@ class Settings:
     telegram_secret_token: str | None = None
     telegram_api_url: str = "https://api.telegram.org"
     channel_http_timeout: float = 10.0  # seconds per outbound call to a messaging platform
+    # Staff takeover (channels/staff/, README "Staff console").
+    handoff_expected_wait_minutes: int = 10  # what a resident is told while waiting for a person
+    staff_session_hours: float = 8.0  # a staff sign-in lasts this long (then sign in again)
+    staff_cookie_secure: bool = False  # mark the console's cookie Secure (set true behind HTTPS)
+    rasa_auth_token: str | None = None  # the Rasa HTTP API token the console uses on loopback
+    rasa_api_url: str | None = None  # default: the address the console's own request came in on
 
 
 def _env(name: str, default: str) -> str:
@@ -78,4 +84,9 @@ def get_settings() -> Settings:
         telegram_secret_token=_optional("TELEGRAM_SECRET_TOKEN"),
         telegram_api_url=_env("TELEGRAM_API_URL", "https://api.telegram.org").rstrip("/"),
         channel_http_timeout=float(_env("CHANNEL_HTTP_TIMEOUT", "10")),
+        handoff_expected_wait_minutes=int(_env("HANDOFF_EXPECTED_WAIT_MINUTES", "10")),
+        staff_session_hours=float(_env("STAFF_SESSION_HOURS", "8")),
+        staff_cookie_secure=_env("STAFF_COOKIE_SECURE", "false").lower() in ("1", "true", "yes"),
+        rasa_auth_token=_optional("RASA_AUTH_TOKEN"),
+        rasa_api_url=(_optional("RASA_API_URL") or "").rstrip("/") or None,
     )

@@ -110,6 +110,8 @@ def running_assistant(work: Path, policy: Path | None = None,
         "TRACKER_DB": str(work / "conversations.db"),
         "RASA_TELEMETRY_ENABLED": "false",
         "TF_CPP_MIN_LOG_LEVEL": "2",
+        # The staff console (inside the Rasa server) calls the Rasa HTTP API with it.
+        "RASA_AUTH_TOKEN": token,
     })
     if policy:
         env["LANDLORD_POLICY"] = str(policy)

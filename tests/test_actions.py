@@ -35,13 +35,18 @@ def env(tmp_path, monkeypatch):
     def clear() -> None:
         runtime.get_policy.cache_clear()
         runtime.get_store.cache_clear()
+        runtime.get_staff_store.cache_clear()
         runtime.get_sync.cache_clear()
         get_settings.cache_clear()
 
     clear()
+    # Outside opening hours unless a test says otherwise (tests/test_handoff_actions.py):
+    # "talk to a person" then takes callback details, whatever the time the tests run.
+    monkeypatch.setattr(runtime, "live_chat_open", lambda: False)
     yield runtime
-    if runtime.get_store.cache_info().currsize:
-        runtime.get_store().dispose()
+    for cached in (runtime.get_store, runtime.get_staff_store):
+        if cached.cache_info().currsize:
+            cached().dispose()
     clear()
 
 

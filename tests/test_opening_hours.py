@@ -113,3 +113,13 @@ def test_never_open():
     assert is_open(policy, at(2026, 11, 23, 10, 0)) is False
     assert next_opening(policy, at(2026, 11, 23, 10, 0)) is None
     assert describe_next_opening(policy, at(2026, 11, 23, 10, 0)) == "as soon as the team is back"
+
+
+def test_a_day_the_policy_gives_hours_for_is_open_even_at_the_weekend():
+    hours = OpeningHours(hours={day: (datetime(2026, 1, 1, 9).time(), datetime(2026, 1, 1, 13).time())
+                                for day in range(7)})
+    policy = make_policy(opening_hours=hours)
+    assert is_open(policy, at(2026, 11, 21, 10, 0)) is True  # Saturday
+    assert is_open(policy, at(2026, 11, 22, 12, 59)) is True  # Sunday
+    assert is_open(policy, at(2026, 12, 26, 10, 0)) is False  # Boxing Day, a Saturday bank holiday
+    assert next_opening(policy, at(2026, 11, 21, 14, 0)) == at(2026, 11, 22, 9, 0)

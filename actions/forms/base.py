@@ -1,11 +1,13 @@
 """A form that a resident can never get stuck in.
 
 Before any slot is validated, the latest message is checked for danger (the
-emergency route is given first), for a question (answered, then the form asks
+emergency route is given first), for words showing a risk to life (the
+crisis route, then a person), for a question (answered, then the form asks
 again without losing anything), for "stop" (the form ends and logs nothing)
-and for "talk to a person" (the same form switches to taking callback
-details, so the after-form action arranges the callback with everything said
-so far).
+and for "talk to a person": in opening hours the form ends and the after-form
+action hands the chat to a person; outside them the same form switches to
+taking callback details, so the after-form action arranges the callback with
+everything said so far.
 """
 from __future__ import annotations
 
@@ -17,12 +19,13 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.forms import FormValidationAction
 
+from actions import runtime
 from actions.answers import answer_for
 from actions.conversation import digression, latest_text
 from actions.forms.contact import ContactDetailsMixin
 from actions.runtime import get_policy
 from housing import messages
-from housing.safety import detect_emergency
+from housing.safety import detect_emergency, detect_risk
 
 REQUESTED_SLOT = "requested_slot"
 CALLBACK_SLOTS = ["resident_name", "contact_detail", "contact_preference"]
@@ -66,6 +69,11 @@ class ResidentForm(ContactDetailsMixin, FormValidationAction):
             if requested and not (requested in DESCRIPTION_SLOTS and len(text.split()) > 12):
                 # A warning is not an answer: ask the same question again.
                 return [SlotSet(requested, None), SlotSet(REQUESTED_SLOT, requested)]
+        risk = detect_risk(text)
+        if risk and requested:
+            handled = await self._risk(dispatcher, tracker, domain, requested, risk, text)
+            if handled is not None:
+                return handled
         if requested:
             turn = digression(tracker, self.answer_intents.get(requested, frozenset()))
             if turn == "stop":
@@ -78,14 +86,41 @@ class ResidentForm(ContactDetailsMixin, FormValidationAction):
                     dispatcher.utter_message(text=answer)
                 dispatcher.utter_message(text="Now, back to where we were.")
                 return [SlotSet(requested, None), SlotSet(REQUESTED_SLOT, requested)]
-        return await super().run(dispatcher, tracker, domain)
+        from actions.safeguarding import offer_person
+
+        offered = offer_person(dispatcher, tracker)
+        return offered + await super().run(dispatcher, tracker, domain)
+
+    async def _risk(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict, requested: str,
+                    words: str, text: str) -> list[EventType] | None:
+        """Risk to life mid-form: the crisis route first. In opening hours a
+        person takes over now; outside them the team is told at once and the
+        form carries on (None: the message is still taken as the answer when it
+        is a long description)."""
+        from actions.safeguarding import flag_urgent_callback, risk_reason
+
+        dispatcher.utter_message(text=messages.crisis_answer(get_policy()))
+        reason = risk_reason(words)
+        if runtime.live_chat_open():
+            return await self._switch_to_callback(dispatcher, tracker, domain, requested, reason)
+        flag_urgent_callback(dispatcher, tracker, reason)
+        dispatcher.utter_message(text="When you're ready, we can carry on: I've kept everything you told me.")
+        if requested in DESCRIPTION_SLOTS and len(text.split()) > 12:
+            return None
+        return [SlotSet(requested, None), SlotSet(REQUESTED_SLOT, requested)]
 
     async def _switch_to_callback(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict,
-                                  requested: str) -> list[EventType]:
+                                  requested: str, reason: str | None = None) -> list[EventType]:
+        if runtime.live_chat_open():
+            # A person can join now: end the form; the after-form action hands the chat over.
+            return [SlotSet(requested, None), SlotSet("form_interrupted", "human"),
+                    SlotSet("handoff_reason", reason), SlotSet(REQUESTED_SLOT, None)]
         if tracker.get_slot("form_interrupted") == "human":
             dispatcher.utter_message(text="I'm arranging that now; I just need this last detail.")
             return [SlotSet(requested, None), SlotSet(REQUESTED_SLOT, requested)]
         events: list[EventType] = [SlotSet(requested, None), SlotSet("form_interrupted", "human")]
+        if reason:
+            events.append(SlotSet("handoff_reason", reason))
         tracker.add_slots(events)
         dispatcher.utter_message(text=HANDOFF_MESSAGE)
         missing = [slot for slot in CALLBACK_SLOTS if tracker.get_slot(slot) is None]

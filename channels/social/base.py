@@ -13,6 +13,7 @@ import requests
 from rasa.core.channels.channel import InputChannel, OutputChannel, UserMessage
 from sanic import Blueprint
 
+from channels.resident import resident_text
 from channels.social.formatting import Option, link_text, options_from_buttons, resolve_reply
 from channels.social.memory import ExpiringLRU
 
@@ -181,8 +182,13 @@ class SocialInput(InputChannel):
 
     def accept(self, sender: str, text: str, on_new_message: OnNewMessage, output: OutputChannel,
                message_id: str | None = None, metadata: dict | None = None) -> None:
-        """Queue one resident message. The reply to the options offered last
-        is resolved when the message's turn comes (after earlier messages)."""
+        """Queue one resident message. A leading "/" is dropped (Rasa would read
+        "/restart" as a command, undoing a hand-over to a person). The reply to
+        the options offered last is resolved when the message's turn comes
+        (after the resident's earlier messages)."""
+        text = resident_text(text)
+        if not text:
+            return
         if message_id and not self.seen.add_if_new(f"{sender}\x00{message_id}"):
             logger.info("%s: ignored a re-delivered message", self.name())
             return

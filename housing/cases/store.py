@@ -406,13 +406,15 @@ class CaseStore:
         limit = name if name in TEXT_LIMITS else "default"
         return clean_text(value, limit)
 
-    def acknowledge(self, reference: str, at: datetime, response_due: Optional[date] = None) -> Case:
+    def acknowledge(self, reference: str, at: datetime, response_due: Optional[date] = None,
+                    actor: str = "assistant") -> Case:
         """Record the acknowledgement (and the response date counted from it, if given)."""
         fields: dict[str, Any] = {"status": "acknowledged", "acknowledged_at": at}
         if response_due is not None:
             fields["response_due"] = response_due
         detail = "acknowledged" + (f"; response due {response_due.isoformat()}" if response_due else "")
-        return self.update_case(reference, history_kind="acknowledged", history_detail=detail, **fields)
+        return self.update_case(reference, history_kind="acknowledged", history_detail=detail, actor=actor,
+                                **fields)
 
     def escalate(self, reference: str, at: datetime, ack_due: Optional[date], response_due: Optional[date]) -> Case:
         """Move a stage 1 complaint to stage 2 (there is no stage 3)."""
@@ -431,23 +433,25 @@ class CaseStore:
 
         return self._apply(reference, "escalated", "escalated to stage 2", "assistant", values_for)
 
-    def extend(self, reference: str, new_due: date, reason: str, working_days: int) -> Case:
+    def extend(self, reference: str, new_due: date, reason: str, working_days: int,
+               actor: str = "assistant") -> Case:
         """Extend the current stage's response date; `reason` goes into the history."""
         if working_days <= 0:
             raise ValueError("an extension is a positive number of working days")
         detail = f"extended by {working_days} working days to {new_due.isoformat()}: {reason}"
         return self._apply(
-            reference, "extended", detail, "assistant",
+            reference, "extended", detail, actor,
             lambda row: {
                 "response_due": date_text(new_due),
                 "extension_working_days": row.extension_working_days + working_days,
             },
         )
 
-    def record_response(self, reference: str, at: datetime) -> Case:
+    def record_response(self, reference: str, at: datetime, actor: str = "assistant",
+                        detail: str = "stage response sent") -> Case:
         """Record that the current stage's response was sent."""
         return self.update_case(
-            reference, history_kind="responded", history_detail="stage response sent",
+            reference, history_kind="responded", history_detail=detail, actor=actor,
             status="responded", responded_at=at,
         )
 

@@ -3,7 +3,8 @@ Telegram switched on, their API base URLs pointed at a local recorder.
 
 One assistant for the module. Each webhook answers at once and the turn runs in
 the background, so a turn is complete when the Rasa tracker has the new user
-event followed by action_listen; by then every reply has reached the recorder.
+event followed by action_listen (and, for Twilio, which sends a turn's
+messages as one just after the turn, once the recorder has the new call).
 """
 from __future__ import annotations
 
@@ -63,7 +64,7 @@ def assistant(recorder: Recorder, tmp_path_factory: pytest.TempPathFactory) -> I
 # --- the Rasa side ------------------------------------------------------------
 
 def tracker_events(assistant: Assistant, sender: str) -> list[dict]:
-    response = requests.get(f"{assistant.url}/conversations/{quote(sender, safe='')}/tracker",
+    response = requests.get(f"{assistant.url}/conversations/{quote(sender, safe=':+')}/tracker",
                             params={"token": assistant.token}, timeout=10)
     response.raise_for_status()
     assert response.json()["sender_id"] == sender
@@ -89,13 +90,17 @@ def wait_for_turn(assistant: Assistant, sender: str, users: int, timeout: float 
 
 def turn(assistant: Assistant, recorder: Recorder, sender: str, mine: Callable[[Recorded], bool],
          send: Callable[[], requests.Response]) -> list[Recorded]:
-    """Send one signed webhook call; the platform API calls the turn made."""
+    """Send one signed webhook call; the platform API calls the turn made.
+
+    Messenger and Telegram replies are sent during the turn; Twilio gathers a
+    turn's messages and sends them as one just after it, hence the wait for at
+    least one new call."""
     before = len(recorder.matching(mine))
     users = len(user_texts(assistant, sender))
     response = send()
     assert response.status_code == 200, response.text
     wait_for_turn(assistant, sender, users + 1)
-    return recorder.matching(mine)[before:]
+    return recorder.wait_for(mine, count=before + 1, timeout=10)[before:]
 
 
 def assert_refused(assistant: Assistant, recorder: Recorder, sender: str, mine: Callable[[Recorded], bool],
@@ -217,7 +222,7 @@ def test_whatsapp_greeting_has_numbered_options(assistant: Assistant, recorder: 
     assert response.headers["content-type"].startswith("text/xml")
     assert "<Response/>" in response.text
     wait_for_turn(assistant, sender, 1)
-    [call] = recorder.matching(to_number(sender))
+    [call] = recorder.wait_for(to_number(sender), timeout=10)
     assert call.method == "POST" and call.path == f"/2010-04-01/Accounts/{TWILIO_SID}/Messages.json"
     assert call.headers["Authorization"] == "Basic " + base64.b64encode(f"{TWILIO_SID}:{TWILIO_TOKEN}".encode()).decode()
     form = call.form()
@@ -275,7 +280,7 @@ def test_complete_complaint_over_whatsapp(assistant: Assistant, recorder: Record
     ack = say("1")
     assert "CMP-" in ack
     texts = user_texts(assistant, sender)
-    assert texts[1] == "Make a complaint" and texts[4] == "Tenant" and texts[-3:] == ["None needed", "Email",
+    assert texts[1] == "Make a complaint" and texts[5] == "Tenant" and texts[-3:] == ["None needed", "Email",
                                                                                         "Yes, log it"]
     # Every reply in the conversation came from our WhatsApp number.
     assert {r.form()["From"] for r in recorder.matching(to_number(sender))} == {WHATSAPP_NUMBER}

@@ -1,0 +1,68 @@
+"""Signs of risk or vulnerability in the resident's latest message, checked by
+keyword whatever the NLU model predicted (`housing.safety`).
+
+* Risk to life (suicide, self-harm): the crisis route first (999,
+  Samaritans 116 123), then a person: in opening hours the chat is handed
+  over live; outside them the conversation is flagged to the team as urgent
+  at once and the callback details are taken.
+* Vulnerability (illness, bereavement, disability, money worries...): the
+  resident is offered a person, once per session.
+"""
+from __future__ import annotations
+
+from rasa_sdk import Tracker
+from rasa_sdk.events import EventType, FollowupAction, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions import runtime
+from actions.conversation import latest_text, offer
+from actions.runtime import get_policy, now
+from housing import messages
+from housing.opening_hours import describe_next_opening
+from housing.safety import detect_risk, detect_vulnerability
+
+PERSON_OFFER = ("Thank you for telling me. If it would help to talk to a member of our team, choose 'Talk to a "
+                "person' at any time.")
+
+
+def risk_reason(words: str) -> str:
+    return f"possible risk to life: the resident mentioned {words}"
+
+
+def flag_urgent_callback(dispatcher: CollectingDispatcher, tracker: Tracker, reason: str) -> str:
+    """Outside opening hours: record the conversation for the team now and say
+    when they are back; returns the case reference."""
+    from actions.handoff import start_callback_handoff
+
+    reference = start_callback_handoff(tracker, reason)
+    dispatcher.utter_message(text=f"Our team is closed right now; they're back "
+                                  f"{describe_next_opening(get_policy(), now())}. I've flagged this conversation to "
+                                  f"them as urgent (reference {reference}).")
+    return reference
+
+
+def risk_first(dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventType] | None:
+    """For a top-level turn: None if the message shows no risk; otherwise the
+    crisis route, then a person (live, or an urgent callback and its details)."""
+    words = detect_risk(latest_text(tracker))
+    if not words:
+        return None
+    from actions.handoff import start_live_handoff
+
+    dispatcher.utter_message(text=messages.crisis_answer(get_policy()))
+    reason = risk_reason(words)
+    if runtime.live_chat_open():
+        return start_live_handoff(dispatcher, tracker, reason)
+    reference = flag_urgent_callback(dispatcher, tracker, reason)
+    dispatcher.utter_message(text="So they can contact you, I just need a couple of details (you can type 'stop' "
+                                  "if you'd rather not).")
+    return [SlotSet("last_case_reference", reference), SlotSet("handoff_reason", reason),
+            SlotSet("form_interrupted", None), SlotSet("fallback_count", 0), FollowupAction("callback_form")]
+
+
+def offer_person(dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventType]:
+    """Offer a person (once per session) if the message suggests the resident may be vulnerable."""
+    if tracker.get_slot("person_offered") or not detect_vulnerability(latest_text(tracker)):
+        return []
+    offer(dispatcher, PERSON_OFFER, ["Talk to a person"])
+    return [SlotSet("person_offered", True)]
