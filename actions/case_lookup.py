@@ -10,7 +10,6 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.answers import MAIN_OPTIONS
 from actions.conversation import offer
 from actions.forms.base import ResidentForm
 from actions.handoff import after_form

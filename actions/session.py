@@ -9,7 +9,6 @@ checks the message for a risk to life first (`actions.safeguarding`).
 from __future__ import annotations
 
 import logging
-from typing import Any
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import ActionExecuted, ConversationPaused, EventType, SessionStarted, SlotSet

@@ -630,7 +630,7 @@ def test_the_route_question_never_traps_the_resident(env):
 
 @pytest.mark.parametrize("text, accepted", [("phone after 5pm", False), ("Flat 3, 12 Park Road, Leeds", True),
                                             ("ls1 4ap", True)])
-def test_postcode_or_address(env, text, accepted):
+def test_postcode_question_rejects_what_is_not_an_address(env, text, accepted):
     from actions.logging_actions import ValidateServiceRequestForm
 
     t = tracker(text=text, intent="inform", slots={"requested_slot": "postcode"}, form="service_request_form",

@@ -12,7 +12,6 @@ everything said so far.
 from __future__ import annotations
 
 from abc import abstractmethod
-from typing import Any
 
 from rasa_sdk import Tracker
 from rasa_sdk.events import EventType, SlotSet

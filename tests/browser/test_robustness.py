@@ -2,7 +2,6 @@
 long messages, empty messages, emoji."""
 from __future__ import annotations
 
-from .helpers import Chat
 
 INJECTION = "<img src=x onerror=alert(1)>"
 EMOJI = "🔥🚿 😡 👩🏽‍🔧"

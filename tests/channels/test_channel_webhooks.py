@@ -27,7 +27,7 @@ from channels.social.messenger import MessengerInput
 from channels.social.telegram import TelegramInput, command_text
 from channels.social.twilio_messaging import TwilioInput
 from housing.settings import get_settings
-from tests.channels.recorder import Recorder, start_recorder
+from tests.channels.recorder import Recorder
 
 Sanic.test_mode = True
 
@@ -37,14 +37,6 @@ CHANNEL_VARS = ["MESSENGER_APP_SECRET", "MESSENGER_PAGE_ACCESS_TOKEN", "MESSENGE
                 "TELEGRAM_API_URL", "CHANNEL_HTTP_TIMEOUT"]
 GREETING = {"text": "Hello, what can I help with?",
             "buttons": [{"title": t, "payload": t} for t in ("Report a problem", "Make a complaint")]}
-
-
-@pytest.fixture(scope="module")
-def recorder() -> Iterator[Recorder]:
-    recorder, server = start_recorder()
-    yield recorder
-    server.shutdown()
-    server.server_close()
 
 
 @pytest.fixture

@@ -8,20 +8,12 @@ from typing import Iterator
 import pytest
 import requests
 
-from tests.channels.recorder import Recorder, start_recorder
+from tests.channels.recorder import Recorder
 from tests.servers import Assistant, running_assistant
 
 SECRETS = ["MESSENGER_APP_SECRET", "MESSENGER_PAGE_ACCESS_TOKEN", "MESSENGER_VERIFY_TOKEN", "TWILIO_ACCOUNT_SID",
            "TWILIO_AUTH_TOKEN", "TWILIO_NUMBER", "TWILIO_WHATSAPP_NUMBER", "TWILIO_WEBHOOK_URL",
            "TELEGRAM_BOT_TOKEN", "TELEGRAM_SECRET_TOKEN"]
-
-
-@pytest.fixture(scope="module")
-def recorder() -> Iterator[Recorder]:
-    recorder, server = start_recorder()
-    yield recorder
-    server.shutdown()
-    server.server_close()
 
 
 @pytest.fixture(scope="module")

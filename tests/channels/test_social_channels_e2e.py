@@ -20,7 +20,7 @@ from urllib.parse import quote, urlencode
 import pytest
 import requests
 
-from tests.channels.recorder import Recorded, Recorder, start_recorder
+from tests.channels.recorder import Recorded, Recorder
 from tests.servers import Assistant, running_assistant
 
 APP_SECRET = "test-app-secret"
@@ -35,14 +35,6 @@ TELEGRAM_TOKEN = "123456789:TEST-bot-token"
 TELEGRAM_SECRET = "test_secret-token-1"
 
 GREETING_OPTIONS = ["Report a problem", "Make a complaint", "Check my complaint", "Talk to a person"]
-
-
-@pytest.fixture(scope="module")
-def recorder() -> Iterator[Recorder]:
-    recorder, server = start_recorder()
-    yield recorder
-    server.shutdown()
-    server.server_close()
 
 
 @pytest.fixture(scope="module")

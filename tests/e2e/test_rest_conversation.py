@@ -4,7 +4,7 @@ those dates."""
 from __future__ import annotations
 
 import uuid
-from datetime import datetime, timezone
+
 
 import requests
 
