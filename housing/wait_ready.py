@@ -1,11 +1,11 @@
-"""Wait until HTTP services answer: `python -m housing.wait_ready URL [URL ...]`.
+"""Wait until HTTP services answer: `python -m housing.wait_ready [--timeout S] URL [URL ...]`.
 
-Used by the run and test scripts; exits 1 after the timeout (seconds, env
-READY_TIMEOUT, default 180) naming the service that never answered.
+Used by the run script; exits 1 after the timeout (default 180 seconds)
+naming the service that never answered.
 """
 from __future__ import annotations
 
-import os
+import argparse
 import sys
 import time
 
@@ -29,7 +29,11 @@ def wait_for(urls: list[str], timeout: float) -> str | None:
 
 
 def main(argv: list[str]) -> int:
-    failed = wait_for(argv, float(os.environ.get("READY_TIMEOUT", "180")))
+    parser = argparse.ArgumentParser(prog="python -m housing.wait_ready")
+    parser.add_argument("--timeout", type=float, default=180.0, help="seconds to wait in all")
+    parser.add_argument("urls", nargs="+")
+    args = parser.parse_args(argv)
+    failed = wait_for(args.urls, args.timeout)
     if failed:
         print(f"ERROR: {failed} did not answer in time", file=sys.stderr)
         return 1
