@@ -45,6 +45,7 @@ class Settings:
     staff_session_hours: float = 8.0  # a staff sign-in lasts this long (then sign in again)
     staff_cookie_secure: bool = False  # mark the console's cookie Secure (set true behind HTTPS)
     rasa_auth_token: str | None = None  # the Rasa HTTP API token the console uses on loopback
+    action_endpoint_url: str | None = None  # where Rasa finds the action server (ACTION_ENDPOINT_URL)
     rasa_api_url: str | None = None  # default: the address the console's own request came in on
 
 
@@ -88,5 +89,6 @@ def get_settings() -> Settings:
         staff_session_hours=float(_env("STAFF_SESSION_HOURS", "8")),
         staff_cookie_secure=_env("STAFF_COOKIE_SECURE", "false").lower() in ("1", "true", "yes"),
         rasa_auth_token=_optional("RASA_AUTH_TOKEN"),
+        action_endpoint_url=_optional("ACTION_ENDPOINT_URL"),
         rasa_api_url=(_optional("RASA_API_URL") or "").rstrip("/") or None,
     )

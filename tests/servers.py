@@ -60,6 +60,10 @@ class Assistant:
                                          start_new_session=True)
         _wait(f"{self.url}/", procs[-1], log)
 
+    def stop_action_server(self) -> None:
+        """Stop the action server (the first process started), as if it crashed."""
+        _stop(self._rasa_start[2][0])
+
     def say(self, sender: str, text: str) -> list[dict]:
         """One resident turn over the REST channel; the bot's replies."""
         response = requests.post(f"{self.url}/webhooks/rest/webhook", json={"sender": sender, "message": text},
