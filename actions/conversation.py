@@ -3,6 +3,7 @@ choices that work on every channel, and recognising a digression.
 """
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from rasa_sdk import Tracker
@@ -39,9 +40,27 @@ def digression(tracker: Tracker, answer_intents: frozenset[str] = frozenset()) -
         return None
     if len(latest_text(tracker).split()) > MAX_DIGRESSION_WORDS:
         return None
+    if name == "request_human" and not asks_for_a_person(latest_text(tracker)):
+        # "for someone to deal with it and ring me back" answers the question;
+        # only an explicit request leaves the form.
+        return None
     if name in QUESTION_INTENTS or name in LEAVE_INTENTS:
         return name
     return None
+
+
+_PERSON = re.compile(
+    r"\b(person|human|someone real|real (person|people|human)|agent|advis[oe]r|operator|staff|member of (staff|the "
+    r"team)|speak to (someone|somebody|a)|talk to (someone|somebody|a)|call me back|ring me back|callback|"
+    r"call ?back|adviser|officer)\b", re.I)
+
+
+def asks_for_a_person(text: str) -> bool:
+    """An explicit, short request for a person ("talk to a person", "can I
+    speak to someone"), not an answer that mentions being rung back."""
+    words = text.split()
+    return bool(_PERSON.search(text)) and (len(words) <= 6 or bool(re.search(
+        r"\b(talk|speak|chat) (to|with) (a |an |someone|somebody|a real)", text, re.I)))
 
 
 def offer(dispatcher: CollectingDispatcher, text: str, options: list[str]) -> None:

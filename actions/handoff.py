@@ -41,7 +41,7 @@ def resident_details(tracker: Tracker) -> Resident:
     postcode, address = postcode_and_address(tracker.get_slot("postcode"))
     return Resident(name=tracker.get_slot("resident_name") or "",
                     email=contact if "@" in contact else None,
-                    phone=contact if contact and "@" not in contact else None,
+                    phone=contact if contact and "@" not in contact and not contact.startswith("none") else None,
                     postcode=postcode, address=address)
 
 
@@ -105,7 +105,10 @@ def arrange_callback(dispatcher: CollectingDispatcher, tracker: Tracker) -> list
     get_store().mark_handed_to_staff(reference, transcript(tracker.events))
     get_staff_store().open_handoff(conversation_id=tracker.sender_id, channel=channel_of(tracker),
                                    case_reference=reference, reason=reason, mode="callback")
-    if is_open(policy, moment):
+    if (tracker.get_slot("contact_detail") or "none").startswith("none"):
+        when = (f"As we can't phone or email you, please call us on {policy.phone} when you can; if we have your "
+                "address, we'll also write to you.")
+    elif is_open(policy, moment):
         when = "A member of the team will contact you today, usually within the hour."
     else:
         when = (f"We're closed right now; the team is back {describe_next_opening(policy, moment)} and will "

@@ -33,7 +33,7 @@ def resident_from(tracker: Tracker) -> Resident:
     return Resident(
         name=tracker.get_slot("resident_name") or "",
         email=contact if "@" in contact else None,
-        phone=contact if contact and "@" not in contact else None,
+        phone=contact if contact and "@" not in contact and not contact.startswith("none") else None,
         postcode=postcode,
         address=address,
         relationship=tracker.get_slot("relationship"),

@@ -115,7 +115,12 @@ def emergency_answer(policy: Policy, kind: str) -> str:
         "electrics": "Keep away from exposed wires or sparking sockets and turn off the electricity at the fuse "
                      "box if it is safe to do so.",
         "danger": "If anyone is in immediate danger, call 999 now.",
+        "abuse": "If you are in danger now, call 999 (if you can't speak, press 55 when asked). The National "
+                 "Domestic Abuse Helpline is free and open day and night on 0808 2000 247. We can help you "
+                 "move somewhere safe: a member of our team will treat this in confidence.",
     }.get(kind, "If anyone is in immediate danger, call 999 now.")
+    if kind == "abuse":
+        return f"I'm so sorry. {first}"
     repairs = policy.emergency_repairs_phone or policy.phone
     return (f"This sounds like an emergency. {first} Then call our emergency repairs line on {repairs}, day or "
             "night. This chat is not monitored for emergencies.")

@@ -15,7 +15,10 @@ class Emergency:
 
 
 _PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
-    ("gas", re.compile(r"\b(smell(s|ing)? (of )?gas|gas (smell|leak|leaking)|carbon monoxide|co alarm)\b")),
+    ("gas", re.compile(
+        r"\b(smell(s|ing|y)? (of |like )?gas|(whiff|stink|stench|reek) of gas|gas (is |'s )?(smell\w*|leak\w*|"
+        r"escap\w*|hissing)|gas\w* (smells?|smelling) (really |very |so )?(strong|bad|loud)|leaking gas|"
+        r"smell(s|ing)? gas|carbon monoxide|co alarm|co detector (is )?(going off|beeping|sounding))\b")),
     # "fire door", "fire alarm battery" and the like are repairs, not a fire.
     ("fire", re.compile(
         r"\b(fire(?! (doors?|exits?|escapes?|safety|risk|extinguishers?|blankets?|assessments?|checks?|closers?|"
@@ -30,9 +33,12 @@ _PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
         r"(water|leak\w*|dripping|drips)( \w+){0,4} (in|into|near|through|thru|from|out of|onto|behind|around) "
         r"(the |my |a )?(light fittings?|light switch(es)?|ceiling lights?|lights?|sockets?|plug sockets?|"
         r"fuse ?box|electrics|consumer unit))\b")),
+    ("abuse", re.compile(
+        r"\b((hits|hit|beats|beat|hurts|kicks|chokes?|strangl\w*|threatens) me|domestic (abuse|violence)|"
+        r"abusive (partner|husband|wife|boyfriend|girlfriend))\b")),
     ("danger", re.compile(
-        r"\b(in danger|someone (is )?(hurt|injured)|locked in|threatening to (kill|hurt)|attack(ed|ing) me|"
-        r"can'?t breathe|unconscious|bleeding)\b")),
+        r"\b(in danger|someone (is )?(hurt|injured)|locked in|threatening (to (kill|hurt|stab)|me)|"
+        r"attack(ed|ing) me|with a (knife|gun|weapon)|can'?t breathe|unconscious|bleeding|stuck in (the |a )?lift)\b")),
 )
 
 # Phrases that may show the danger is past ("last month there was a flood").
@@ -65,7 +71,11 @@ def detect_emergency(text: str) -> Emergency | None:
 
 
 _VULNERABILITY = re.compile(
-    r"\b(bereave\w*|passed away|died|funeral|cancer|chemo\w*|terminal|hospital|disab\w*|wheelchair|blind|deaf|"
+    r"\b(lost my (wife|husband|partner|son|daughter|mum|dad|mother|father|baby|child)|(i'?m|im|i am|aged?) "
+    r"([7-9]\d|1[01]\d)\b|really ill|very ill|seriously ill|i fell|had a fall|asthma|copd|oxygen|"
+    r"(hits|hit|beats|hurts) me|domestic|abuse\w*|speak (polish|arabic|urdu|punjabi|bengali|somali|romanian|"
+    r"farsi|kurdish|tigrinya|portuguese|spanish|french|welsh)|interpreter|translator|"
+    r"bereave\w*|passed away|died|funeral|cancer|chemo\w*|terminal|hospital|disab\w*|wheelchair|blind|deaf|"
     r"mental health|depress\w*|anxiety|suicid\w*|self[- ]harm|pregnan\w*|newborn|baby|elderly|dementia|carer|"
     r"autis\w*|adhd|learning difficult\w*|domestic abuse|can'?t afford|debt|no money|food bank|struggling)\b"
 )
@@ -84,7 +94,9 @@ _RISK = re.compile(
     r"\b(suicid\w*|kill(ing)? (myself|himself|herself|themselves)|end(ing)? (my|his|her|their) (own )?life|"
     r"end it all|take (my|his|her) (own )?life|self[- ]?harm\w*|(hurt|hurting|harm|harming|cut|cutting) "
     r"(myself|himself|herself)|(want|wants|wanted) to die|do(n'?t| not) want to (live|be alive|be here)|"
-    r"better off dead|no reason to live|overdos\w*|can'?t go on)\b"
+    r"better off dead|no reason to live|overdos\w*|can'?t go on|(might as well|going to|gonna|want to) end it|"
+    r"end it (all|tonight)|(what'?s|whats) the point (of|in) (living|life|being alive|going on)|"
+    r"can'?t (take|cope with) (this|it) any ?more( .{0,30}end)?|not worth living)\b"
 )
 
 

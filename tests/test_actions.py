@@ -187,7 +187,8 @@ def test_talk_to_a_person_switches_to_the_callback_slots(env):
 
     events, dispatcher = run(ValidateComplaintForm(),
                              complaint_form_turn("outcome_sought", "can i talk to a real person", "request_human"))
-    assert texts(dispatcher) == [HANDOFF_MESSAGE]
+    assert texts(dispatcher)[0] == HANDOFF_MESSAGE
+    assert "isn't logged yet" in texts(dispatcher)[1]
     assert slot_sets(events) == {"outcome_sought": None, "form_interrupted": "human",
                                  "requested_slot": "resident_name"}
 
@@ -637,3 +638,34 @@ def test_postcode_question_rejects_what_is_not_an_address(env, text, accepted):
                 fill="postcode")
     events, _ = run(ValidateServiceRequestForm(), t)
     assert (slot_sets(events)["postcode"] is not None) == accepted
+
+
+# ---------------------------------------------------------------- found by exploratory testing
+
+
+@pytest.mark.parametrize("text", ["yes the details are correct", "yep all good, thats my number", "yes thats right"])
+def test_a_clean_yes_at_the_read_back_logs_without_wiping_anything(env, text):
+    from actions.forms.complaint import ValidateComplaintForm
+
+    events, _ = run(ValidateComplaintForm(), complaint_form_turn("complaint_confirmed", text, "affirm"))
+    changed = slot_sets(events)
+    assert changed.pop("complaint_confirmed") is True
+    assert changed in ({}, {"requested_slot": None})  # nothing wiped; the form is done
+
+
+def test_an_answer_mentioning_a_call_back_is_an_answer_not_a_request_for_a_person(env):
+    from actions.forms.complaint import ValidateComplaintForm
+
+    text = "for someone to actually deal with it and ring me back"
+    events, _ = run(ValidateComplaintForm(), complaint_form_turn("outcome_sought", text, "request_human"))
+    assert slot_sets(events)["outcome_sought"] == text
+    assert "form_interrupted" not in slot_sets(events)
+
+
+@pytest.mark.parametrize("text", ["I havent got a phone or email", "no email, write to me", "none"])
+def test_a_resident_without_phone_or_email_can_carry_on(env, text):
+    from actions.forms.complaint import ValidateComplaintForm
+
+    events, dispatcher = run(ValidateComplaintForm(), complaint_form_turn("contact_detail", text))
+    assert slot_sets(events)["contact_detail"].startswith("none")
+    assert "write to you" in texts(dispatcher)[0]

@@ -91,3 +91,37 @@ def test_detect_vulnerability(text, found):
 @pytest.mark.parametrize("text", ["my tap is leaking", "the neighbours are noisy", ""])
 def test_no_vulnerability(text):
     assert detect_vulnerability(text) is None
+
+
+# Found by exploratory testing: ways residents really describe gas, risk and vulnerability.
+@pytest.mark.parametrize("text", ["gas leak", "it smells like gas in my flat", "gas smells really strong in my hallway",
+                                  "whiff of gas near the cooker", "the gas is leaking", "smelling gas upstairs"])
+def test_gas_in_residents_words(text):
+    found = detect_emergency(text)
+    assert found is not None and found.kind == "gas"
+
+
+def test_domestic_abuse_is_danger_with_its_own_route():
+    found = detect_emergency("my partner hits me and i need to move")
+    assert found is not None and found.kind == "abuse"
+
+
+@pytest.mark.parametrize("text", ["honestly i cant take this anymore i might as well end it",
+                                  "whats the point of living in this dump"])
+def test_risk_to_life_in_residents_words(text):
+    from housing.safety import detect_risk
+
+    assert detect_risk(text)
+
+
+@pytest.mark.parametrize("text", ["i want to end my tenancy", "please end it now and cancel the complaint"])
+def test_ending_a_tenancy_or_a_complaint_is_not_a_risk(text):
+    from housing.safety import detect_risk
+
+    assert detect_risk(text) is None
+
+
+@pytest.mark.parametrize("text", ["i lost my wife 2 weeks ago", "im 79 and freezing", "im really ill",
+                                  "my son has asthma from the mould", "do you have interpreter? i speak polish"])
+def test_vulnerability_in_residents_words(text):
+    assert detect_vulnerability(text)

@@ -28,7 +28,8 @@ QUESTIONS: dict[str, tuple[str, list[str]]] = {
     "representative_relationship": ("How are you connected to them? For example daughter, friend, advocate or "
                                     "solicitor.", []),
     "resident_name": ("What is your full name?", []),
-    "contact_detail": ("What is the best email address or UK phone number to reach you on?", []),
+    "contact_detail": ("What is the best email address or UK phone number to reach you on? If you have neither, "
+                       "type 'none' and we'll write to you.", []),
     "postcode": ("What is the postcode (or address) of the home this is about?", []),
     "adjustments": ("Is there anything that would make this easier for you? For example large print, easy read, "
                     "BSL, an interpreter, more time, or support because of illness, disability or a difficult time. "

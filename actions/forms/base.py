@@ -115,12 +115,16 @@ class ResidentForm(ContactDetailsMixin, FormValidationAction):
             return [SlotSet(requested, None), SlotSet("form_interrupted", "human"),
                     SlotSet("handoff_reason", reason), SlotSet(REQUESTED_SLOT, None)]
         if tracker.get_slot("form_interrupted") == "human":
-            dispatcher.utter_message(text="I'm arranging that now; I just need this last detail.")
+            dispatcher.utter_message(text=f"I'm arranging that now; I just need this last detail. If you'd rather "
+                                          f"not give it, type 'none', or call us on {get_policy().phone}.")
             return [SlotSet(requested, None), SlotSet(REQUESTED_SLOT, requested)]
         events: list[EventType] = [SlotSet(requested, None), SlotSet("form_interrupted", "human")]
         if reason:
             events.append(SlotSet("handoff_reason", reason))
         tracker.add_slots(events)
         dispatcher.utter_message(text=HANDOFF_MESSAGE)
+        if self.form_name() == "complaint_form" and tracker.get_slot("complaint_description"):
+            dispatcher.utter_message(text="Your complaint isn't logged yet: I'll pass on everything you've told me, "
+                                          "so the team can log it with you.")
         missing = [slot for slot in CALLBACK_SLOTS if tracker.get_slot(slot) is None]
         return events + [SlotSet(REQUESTED_SLOT, missing[0] if missing else None)]

@@ -39,6 +39,8 @@ NO_ADJUSTMENTS = re.compile(
     r"\s*(none|no|nope|nothing|n/?a|na|nah|not really|no thanks?|no thank you|i'?m (fine|ok|okay)|all good|"
     r"(none|nothing|no adjustments?|no support|no help|not|no need)( (is |are )?(needed|required|necessary|thanks?|"
     r"at all|for me|really))*)[.! ]*")
+CHANGE_WORDS = re.compile(r"\b(change|wrong|edit|fix|not right|incorrect|isn'?t right|mistake|update|but|except|"
+                          r"apart from|instead|actually)\b")
 CHANGE_BUTTONS = ["What happened", "When", "Outcome", "Name", "Contact details", "Postcode", "Adjustments",
                   "Contact preference"]
 
@@ -165,11 +167,13 @@ class ValidateComplaintForm(ResidentForm):
                 return {"complaint_confirmed": None}
             return {field: None, "complaint_confirmed": None, "change_pending": False}
         answer = parse_yes_no(text)
-        if answer is True and field is None:
+        wants_change = CHANGE_WORDS.search(text.lower())
+        if answer is True and not wants_change:
+            # "yes the details are correct", "yep all good, that's my number"
             return {"complaint_confirmed": True}
         if field is not None:
             return {field: None, "complaint_confirmed": None}
-        if answer is False or re.search(r"\b(change|wrong|edit|fix|correct)\b", text.lower()):
+        if answer is False or wants_change:
             return {"complaint_confirmed": None, "change_pending": True}
         dispatcher.utter_message(text="Please answer 'yes' to log it, or 'change' to correct something.")
         return {"complaint_confirmed": None}

@@ -28,6 +28,9 @@ def postcode_and_address(text: str | None) -> tuple[str | None, str | None]:
     return parse_postcode(text), text
 
 
+NO_CONTACT = re.compile(
+    r"(\b(no|not|don'?t|dont|haven'?t|havent|without|never) (got |have |use |own )?(a |an |any )?(phone|mobile|email|"
+    r"e-mail|internet|computer)|\bby (post|letter)|\bwrite to me|\bletter please|^\s*(none|no|n/a|skip)\s*$)", re.I)
 _ADDRESS = re.compile(
     r"\b(flat|apartment|apt|house|\d+[a-z]?)\b[^\n]*\b(road|rd|street|st|lane|ln|avenue|ave|close|drive|dr|way|court|"
     r"ct|crescent|place|gardens|grove|terrace|walk|square|hill|row|mews|parade|rise|view|green|park|estate|"
@@ -58,6 +61,9 @@ class ContactDetailsMixin:
         phone = parse_uk_phone(text)
         if phone:
             return {"contact_detail": phone}
+        if NO_CONTACT.search(text):
+            dispatcher.utter_message(text="That's fine. We'll write to you at your address instead.")
+            return {"contact_detail": "none (write to the address)"}
         dispatcher.utter_message(
             text="That doesn't look like an email address or a UK phone number. Please type an email such as "
                  "name@example.com, or a phone number such as 07700 900123.")
