@@ -4,6 +4,7 @@ failed match says nothing about whether the reference exists.
 """
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from rasa_sdk import Action, Tracker
@@ -25,17 +26,31 @@ NOT_MATCHED = ("I couldn't match those details to a case. Please check the refer
                "phone number you gave, or talk to a person and they can help.")
 
 
+NO_REFERENCE = re.compile(r"\b(don'?t|dont|do not|haven'?t|havent|no|lost|can'?t find|cant find|forgot|"
+                          r"not sure|no idea)\b.{0,30}\b(it|ref\w*|number|one|letter)?", re.I)
+
+
 class CaseLookupForm(ResidentForm):
     """Shared validation for the status and escalation forms."""
 
     def validate_case_reference(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
                                 domain: dict) -> dict[str, Any]:
-        reference = parse_reference(str(value or ""))
+        text = str(value or "")
+        reference = parse_reference(text)
         if reference is None:
+            misses = int(tracker.get_slot("fallback_count") or 0) + 1
+            if misses >= 2 or NO_REFERENCE.search(text):
+                # Never trap a resident who has no reference: a person can find the case.
+                offer(dispatcher, f"Without the reference I can't look the case up here, but our team can: choose "
+                                  f"'Talk to a person', or call us on {get_policy().phone}. If it's a new problem, "
+                                  "just tell me about it.", ["Talk to a person", "Make a complaint"])
+                return {"case_reference": None, "requested_slot": None, "form_interrupted": "quiet",
+                        "fallback_count": 0}
             dispatcher.utter_message(text="That doesn't look like a case reference. It looks like CMP-2026-000123 "
-                                          "(or SR-2026-000123 for a service request).")
-            return {"case_reference": None}
-        return {"case_reference": reference}
+                                          "(or SR-2026-000123 for a service request). If you don't have it, say "
+                                          "'I don't have it'.")
+            return {"case_reference": None, "fallback_count": misses}
+        return {"case_reference": reference, "fallback_count": 0}
 
     def validate_verification_detail(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
                                      domain: dict) -> dict[str, Any]:

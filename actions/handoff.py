@@ -125,6 +125,8 @@ def after_form(dispatcher: CollectingDispatcher, tracker: Tracker) -> list[Event
     if reason == "stop":
         offer(dispatcher, "OK, I've stopped. Nothing has been logged. What would you like to do?", MAIN_OPTIONS)
         return [SlotSet("form_interrupted", None)]
+    if reason == "quiet":  # the form already told the resident what to do next
+        return [SlotSet("form_interrupted", None)]
     if reason == "human":
         if runtime.live_chat_open():
             return start_live_handoff(dispatcher, tracker, tracker.get_slot("handoff_reason") or ASKED)

@@ -62,8 +62,10 @@ class ActionAfterComplaintForm(Action):
                                             consent_status=slot("representative_consent"))
         resident = resident_from(tracker)
         if representative:
-            resident = Resident(name=slot("represented_resident_name") or "", postcode=resident.postcode,
-                                address=resident.address, relationship="tenant")
+            # The case's contact details are the representative's (so they can check it by phone or email).
+            resident = Resident(name=slot("represented_resident_name") or "", email=resident.email,
+                                phone=resident.phone, postcode=resident.postcode, address=resident.address,
+                                relationship="tenant")
         adjustments = slot("adjustments") or "none"
         details = ComplaintDetails(
             description=description, category=slot("issue_category") or "service",
@@ -78,7 +80,9 @@ class ActionAfterComplaintForm(Action):
         if representative:
             get_store().add_history(case.reference, "note", f"Contact for the representative: "
                                                             f"{slot('contact_detail')}")
-        get_store().add_history(case.reference, "note", "Complaint offered and accepted in the chat.")
+        get_store().add_history(case.reference, "note",
+                                "Logged as a complaint in the chat (the resident was told they could choose a "
+                                "service request instead).")
         push_later(case.reference)
         dispatcher.utter_message(text=messages.acknowledgement(
             policy, case.reference, description, details.outcome_sought, received_at,

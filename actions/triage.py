@@ -16,7 +16,7 @@ from actions.runtime import get_policy
 from housing.answers import parse_choice, parse_reference
 from housing.messages import emergency_answer
 from housing.safety import detect_emergency
-from housing.triage import Route, triage
+from housing.triage import Route, needs_detail, triage
 
 ROUTE_CHOICES = {
     "service_request": ("service request", "log a service", "log it", "request", "first time", "repair",
@@ -51,6 +51,10 @@ class ActionTriage(Action):
         danger = detect_emergency(text)
         if danger:
             dispatcher.utter_message(text=emergency_answer(get_policy(), danger.kind))
+        if needs_detail(text):
+            dispatcher.utter_message(text="Of course. What's the problem? Tell me in your own words, for example "
+                                          "'my boiler isn't working' or 'my neighbour plays loud music at night'.")
+            return [SlotSet("route", None), SlotSet("fallback_count", 0)]
         result = triage(intent, text)
         events: list[EventType] = [SlotSet("issue_category", result.category), SlotSet("issue_text", text[:10000]),
                                    SlotSet("fallback_count", 0), SlotSet("route_choice", None)]
@@ -58,7 +62,8 @@ class ActionTriage(Action):
             reasons = " and ".join(result.reasons)
             dispatcher.utter_message(
                 text=f"I'm sorry about this. Because of the {reasons}, I'll take this as a complaint. It will be "
-                     "handled under our complaints procedure, and any work already under way carries on.")
+                     "handled under our complaints procedure, and any work already under way carries on. If you'd "
+                     "rather just report it as a service request, say 'not a complaint'.")
             return events + offer_person(dispatcher, tracker) + [SlotSet("route", Route.COMPLAINT.value)]
         note = " I'm sorry you've had this trouble." if result.dissatisfied else ""
         dispatcher.utter_message(

@@ -18,7 +18,11 @@ RELATIONSHIPS: dict[str, tuple[str, ...]] = {
                  "household member", "my partner's"),
     "elected_member": ("councillor", "member of parliament", "mp ", "mp's", "an mp", "the mp", "caseworker"),
     "representative": ("someone else", "on behalf", "for my", "representative", "advocate", "solicitor",
-                       "family member", "friend", "carer", "executor", "is the tenant", "tenant's"),
+                       "family member", "friend", "carer", "executor", "is the tenant", "tenant's",
+                       "im his", "im her", "i'm his", "i'm her", "i am his", "i am her", "im their", "i'm their",
+                       "his mum", "her mum", "his son", "her son", "his daughter", "her daughter", "for him",
+                       "for her", "for them", "my mum", "my dad", "my mother", "my father", "my nan", "my gran",
+                       "my son", "my daughter", "my brother", "my sister", "my grandad", "my grandma"),
     "shared_owner": ("shared owner", "shared ownership", "part buy", "part-buy"),
     "leaseholder": ("leaseholder", "lease", "leasehold"),
     "licensee": ("licensee", "licence", "license", "hostel", "temporary accommodation"),
@@ -98,8 +102,9 @@ class ConsentRule:
 CONSENT_CHOICES: dict[str, tuple[str, ...]] = {
     "given": ("given", "already", "have permission", "they agreed", "signed", "yes", "attached", "they know"),
     "pending": ("to follow", "will send", "later", "pending", "not yet", "get it", "send it", "no"),
-    "not_needed": ("not needed", "child", "under 18", "can't", "cannot", "unable", "lacks capacity", "died",
-                   "passed away", "executor", "too ill", "in hospital", "dementia"),
+    "not_needed": ("not needed", "child", "under 18", "can't", "cannot", "cant", "unable", "lacks capacity", "died",
+                   "passed away", "executor", "too ill", "in hospital", "dementia", "himself", "herself",
+                   "themselves", "doesn't speak", "doesnt speak", "no english"),
 }
 
 

@@ -27,7 +27,8 @@ CATEGORY_BY_INTENT = {
 }
 
 _REPEATED = re.compile(
-    r"\b(again|still|yet again|"
+    r"\b(again|yet again|still (not|isn'?t|hasn'?t|haven'?t|no|broken|leaking|waiting|happening|there|dripping|"
+    r"going on|not fixed|not working|cold|damp|mouldy|the same|nothing|unresolved|outstanding)|"
     # a count of visits, reports or appointments ("several days" is not a repeat)
     r"(numerous|several|many|multiple|countless|loads of|lots of|a lot of|a few|so many|too many|umpteen|\d+|two|"
     r"three|four|five|six|2nd|3rd|4th|5th|second|third|fourth|fifth|umpteenth)\s*"
@@ -109,9 +110,10 @@ def triage(intent: str | None, text: str) -> Triage:
     if _CONDUCT.search(lowered):
         reasons.append("conduct or poor handling")
     dissatisfied = bool(reasons) or bool(_DISSATISFIED.search(lowered)) or intent == "make_complaint"
-    category = CATEGORY_BY_INTENT.get(intent or "", "service")
+    # The resident's own words name the subject more reliably than the intent.
+    category = guess_category(lowered)
     if category == "service":
-        category = guess_category(lowered)
+        category = CATEGORY_BY_INTENT.get(intent or "", "service")
     first_report_intent = intent in {"report_repair", "report_asb", "missed_appointment", "rent_query"}
     if reasons:
         return Triage(Route.COMPLAINT, category, tuple(reasons), dissatisfied)
@@ -122,11 +124,13 @@ def triage(intent: str | None, text: str) -> Triage:
 
 
 _CATEGORY_WORDS = (
+    ("antisocial behaviour", r"\b(neighbou?r|noise|noisy|asb|anti ?social|music|party|shouting|drugs|dog|harass\w*)\b"),
+    ("missed appointment", r"\b(appointments?|nobody (ever )?came|no ?one (ever )?came|didn'?t turn up|no show|"
+                           r"never showed|never turned up|"
+                           r"did(n'?t| not) (come|arrive|show))\b"),
+    ("rent or service charge", r"\b(rent|service charge|arrears|statement|direct debit|charges?)\b"),
     ("repair", r"\b(repair|leak\w*|tap|boiler|heating|hot water|damp|mould|mold|window|door|roof|toilet|"
                r"broken|boken|bolier|lift|light|drain|pipe|ceiling|wall|floor|kitchen|bathroom)\b"),
-    ("antisocial behaviour", r"\b(neighbou?r|noise|noisy|asb|anti ?social|music|party|shouting|drugs|dog|harass\w*)\b"),
-    ("missed appointment", r"\b(appointment|didn'?t turn up|no show|never showed|engineer|contractor|plumber)\b"),
-    ("rent or service charge", r"\b(rent|service charge|arrears|statement|direct debit|charges?)\b"),
 )
 
 
@@ -136,3 +140,12 @@ def guess_category(lowered: str) -> str:
         if re.search(pattern, lowered):
             return category
     return "service"
+
+
+_GENERIC = re.compile(r"^\W*(i (want|need|would like|wanna) to |can i |i'?d like to |please )?(report|log|raise|make)"
+                      r"( a| an)? (problem|issue|something|fault|repair|request|report)\W*$")
+
+
+def needs_detail(text: str) -> bool:
+    """A bare opener such as "Report a problem" that names no subject yet."""
+    return bool(_GENERIC.match((text or "").strip().lower()))

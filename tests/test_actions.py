@@ -383,7 +383,7 @@ def test_after_complaint_form_logs_a_case_with_engine_dates(env):
     for cleared in ("complaint_description", "contact_detail", "complaint_confirmed", "change_pending"):
         assert values[cleared] is None
     notes = [h.detail for h in env.get_store().history(case.reference) if h.kind == "note"]
-    assert "Complaint offered and accepted in the chat." in notes
+    assert "Logged as a complaint in the chat (the resident was told they could choose a service request instead)." in notes
 
 
 def test_after_complaint_form_twice_logs_one_case(env):
@@ -669,3 +669,41 @@ def test_a_resident_without_phone_or_email_can_carry_on(env, text):
     events, dispatcher = run(ValidateComplaintForm(), complaint_form_turn("contact_detail", text))
     assert slot_sets(events)["contact_detail"].startswith("none")
     assert "write to you" in texts(dispatcher)[0]
+
+
+@pytest.mark.parametrize("text", ["i dont want to complain i just want it fixed", "no not a complaint",
+                                  "just log it as a repair"])
+def test_changing_your_mind_about_complaining_ends_the_complaint_form(env, text):
+    from actions.forms.complaint import ValidateComplaintForm
+
+    events, dispatcher = run(ValidateComplaintForm(), complaint_form_turn("outcome_sought", text))
+    assert slot_sets(events)["form_interrupted"] == "stop"
+    assert "won't log a complaint" in texts(dispatcher)[0]
+
+
+@pytest.mark.parametrize("text", ["07700 900456", "why", "hello?", "why do you need my name?", "sorry"])
+def test_the_name_question_does_not_take_what_is_not_a_name(env, text):
+    from actions.forms.complaint import ValidateComplaintForm
+
+    events, _ = run(ValidateComplaintForm(), complaint_form_turn("resident_name", text))
+    assert slot_sets(events)["resident_name"] is None
+
+
+def test_a_resident_without_a_reference_is_not_trapped_in_the_status_question(env):
+    from actions.case_lookup import ValidateStatusForm
+
+    t = tracker(text="i dont have it, its on a letter somewhere", intent="inform",
+                slots={"requested_slot": "case_reference"}, form="status_form", fill="case_reference")
+    events, dispatcher = run(ValidateStatusForm(), t)
+    changed = slot_sets(events)
+    assert changed["requested_slot"] is None and changed["form_interrupted"] == "quiet"
+    assert "Talk to a person" in buttons(dispatcher)
+
+
+def test_a_representatives_complaint_can_be_checked_with_the_contact_they_gave(env):
+    import actions.runtime as runtime
+
+    case, _, _ = log_a_complaint(runtime, sender="conv-rep", relationship="representative",
+                                 represented_resident_name="Ada Lovelace", representative_relationship="son",
+                                 representative_consent="not_needed", contact_detail="07700900456")
+    assert runtime.get_store().find_verified(case.reference, "07700 900456") is not None

@@ -11,6 +11,7 @@ everything said so far.
 """
 from __future__ import annotations
 
+import re
 from abc import abstractmethod
 
 from rasa_sdk import Tracker
@@ -32,6 +33,10 @@ HANDOFF_MESSAGE = ("Of course. I'll arrange for a member of our team to contact 
                    "details (anything you've already told me is kept).")
 
 
+# A resident changing their mind mid-complaint ("I don't want to complain, just fix it").
+NOT_A_COMPLAINT = re.compile(
+    r"\b(do(n'?t| not)|dont) (want|wanna|need) (to )?(make )?(a )?(complain\w*|formal)|\bnot a complaint|"
+    r"\bjust (log|report) it as a (repair|service request|request)|\b(as )?a service request (instead|please)", re.I)
 # Free-text slots where a long message mentioning danger is still the answer.
 DESCRIPTION_SLOTS = {"complaint_description", "sr_description"}
 
@@ -56,6 +61,8 @@ class ResidentForm(ContactDetailsMixin, FormValidationAction):
                              domain: dict) -> list[str]:
         if tracker.get_slot("form_interrupted") == "human":
             return list(CALLBACK_SLOTS)
+        if tracker.get_slot("form_interrupted") in ("stop", "quiet"):
+            return []  # the form ends now
         return self.own_slots(domain_slots, tracker)
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict) -> list[EventType]:
@@ -73,6 +80,10 @@ class ResidentForm(ContactDetailsMixin, FormValidationAction):
             handled = await self._risk(dispatcher, tracker, domain, requested, risk, text)
             if handled is not None:
                 return handled
+        if requested and self.form_name() == "complaint_form" and NOT_A_COMPLAINT.search(text):
+            dispatcher.utter_message(text="OK, I won't log a complaint. If something needs fixing or you have a "
+                                          "question, just tell me about it and I'll log it as a service request.")
+            return [SlotSet(requested, None), SlotSet("form_interrupted", "stop"), SlotSet(REQUESTED_SLOT, None)]
         if requested:
             turn = digression(tracker, self.answer_intents.get(requested, frozenset()))
             if turn == "stop":

@@ -28,6 +28,9 @@ def postcode_and_address(text: str | None) -> tuple[str | None, str | None]:
     return parse_postcode(text), text
 
 
+NOT_A_NAME = re.compile(
+    r"[0-9@?<>{}\[\]=/\\]|^(why|what|how|who|hello|hi|hey|sorry|ok|okay|yes|no|none|dunno|idk|huh|pardon|"
+    r"help|stop|thanks?|thank you)\W*$", re.I)
 NO_CONTACT = re.compile(
     r"(\b(no|not|don'?t|dont|haven'?t|havent|without|never) (got |have |use |own )?(a |an |any )?(phone|mobile|email|"
     r"e-mail|internet|computer)|\bby (post|letter)|\bwrite to me|\bletter please|^\s*(none|no|n/a|skip)\s*$)", re.I)
@@ -47,8 +50,9 @@ class ContactDetailsMixin:
                                domain: dict) -> dict[str, Any]:
         name = re.sub(r"^\s*(my name is|my name's|i am|i'm|im|it's|its|this is|name:?)\s+", "", str(value or ""),
                       flags=re.I).strip(" .!")
-        if len(name) < 2 or len(name) > 120:
-            dispatcher.utter_message(text="Sorry, I didn't catch your name. Please type your full name.")
+        if len(name) < 2 or len(name) > 120 or NOT_A_NAME.search(name):
+            dispatcher.utter_message(text="Sorry, I didn't catch your name. Please type your full name, for "
+                                          "example 'Jane Smith'.")
             return {"resident_name": None}
         return {"resident_name": name}
 
