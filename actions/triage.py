@@ -60,8 +60,9 @@ class ActionTriage(Action):
                                    SlotSet("fallback_count", 0), SlotSet("route_choice", None)]
         if result.is_complaint:
             reasons = " and ".join(result.reasons)
+            because = "" if result.reasons == ("dissatisfaction with the service",) else f"Because of the {reasons}, "
             dispatcher.utter_message(
-                text=f"I'm sorry about this. Because of the {reasons}, I'll take this as a complaint. It will be "
+                text=f"I'm sorry about this. {because}I'll take this as a complaint. It will be "
                      "handled under our complaints procedure, and any work already under way carries on. If you'd "
                      "rather just report it as a service request, say 'not a complaint'.")
             return events + offer_person(dispatcher, tracker) + [SlotSet("route", Route.COMPLAINT.value)]

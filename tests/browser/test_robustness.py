@@ -16,11 +16,11 @@ def test_html_from_the_resident_or_the_bot_is_shown_as_text(new_chat) -> None:
     chat.say(description, "When did this happen")
     assert chat.user_texts()[-1] == description
     # The bot reads the description back: its message holds the same text.
-    for text in ("last week", "fix it", "Tenant", f"Sam {INJECTION}", "sam@example.com", "LS1 4AP", "none"):
+    for text in ("last week", f"fix it {INJECTION}", "Tenant", "Sam Smith", "sam@example.com", "LS1 4AP", "none"):
         chat.say(text, "")
     readback = chat.say("email", "Is this right?")
     assert description in readback, "the emoji and the markup come back from the bot unchanged"
-    assert f"Sam {INJECTION}" in readback
+    assert f"fix it {INJECTION}" in readback
     assert chat.page.evaluate(LOG_IMAGES) == 0, "no img element was created from a message"
     assert chat.tracker_user_texts().count(description) == 1, "the server got the text unchanged"
 
