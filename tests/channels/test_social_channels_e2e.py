@@ -168,6 +168,51 @@ def test_messenger_webhook_verification(assistant: Assistant) -> None:
         assert requests.get(url, params=params, timeout=10).status_code == 403
 
 
+def test_complete_complaint_over_messenger(assistant: Assistant, recorder: Recorder) -> None:
+    psid = str(random.randrange(10**15, 10**16))
+    offered: list[dict] = []  # the quick replies on the last reply
+
+    def send(body: bytes) -> str:
+        sent = turn(assistant, recorder, psid, to_psid(psid),
+                    lambda: post_messenger(assistant, body, meta_signature(body)))
+        assert sent, f"no reply to {body!r}"
+        offered[:] = sent[-1].json()["message"].get("quick_replies") or []
+        return "\n".join(r.json()["message"]["text"] for r in sent)
+
+    def say(text: str) -> str:
+        return send(messenger_body(psid, text))
+
+    def tap(option: str) -> str:
+        """Tap the quick reply for `option`: Messenger sends its title as text and its payload."""
+        [reply] = [q for q in offered if q["payload"] == option] or [None]
+        assert reply, f"{option!r} is not among the quick replies {offered}"
+        return send(messenger_body(psid, reply["title"], quick_reply=reply["payload"]))
+
+    say("hello")
+    assert "what happened" in tap("Make a complaint").lower()
+    say("The repair to my boiler was booked three times and nobody came, I took days off work for nothing")
+    say("since March")
+    say("fix the boiler and pay for my lost wages")
+    assert "Tenant" in [q["payload"] for q in offered]
+    assert "full name" in tap("Tenant").lower()
+    say("Maria Lopez")
+    say("maria.lopez@example.com")
+    say("LS1 4AP")
+    assert "None needed" in [q["payload"] for q in offered]
+    tap("None needed")
+    assert "Email" in [q["payload"] for q in offered]
+    readback = tap("Email")
+    assert "fix the boiler and pay for my lost wages" in readback
+    assert "Yes, log it" in [q["payload"] for q in offered]
+    ack = tap("Yes, log it")
+    assert "CMP-" in ack
+    texts = user_texts(assistant, psid)
+    assert texts[1] == "Make a complaint" and texts[5] == "Tenant" and texts[-3:] == ["None needed", "Email",
+                                                                                        "Yes, log it"]
+    # Every reply went to this resident with the page token.
+    assert {r.query["access_token"][0] for r in recorder.matching(to_psid(psid))} == {PAGE_TOKEN}
+
+
 # --- Twilio (WhatsApp and SMS) ----------------------------------------------------
 
 def twilio_signature(params: dict[str, str], url: str = TWILIO_PUBLIC_URL, token: str = TWILIO_TOKEN) -> str:
@@ -319,3 +364,41 @@ def test_telegram_forged_and_missing_secret_are_refused(assistant: Assistant, re
     update = telegram_update(chat_id, "hi")
     responses = [post_telegram(assistant, update, "not-the-secret"), post_telegram(assistant, update, None)]
     assert_refused(assistant, recorder, str(chat_id), to_chat(chat_id), responses)
+
+
+def test_complete_complaint_over_telegram(assistant: Assistant, recorder: Recorder) -> None:
+    chat_id = random.randrange(10**9, 10**10)
+    keys: list[str] = []  # the reply keyboard on the last reply
+
+    def say(text: str) -> str:
+        update = telegram_update(chat_id, text)
+        sent = turn(assistant, recorder, str(chat_id), to_chat(chat_id),
+                    lambda: post_telegram(assistant, update, TELEGRAM_SECRET))
+        assert sent, f"no reply to {text!r}"
+        keyboard = (sent[-1].json().get("reply_markup") or {}).get("keyboard") or []
+        keys[:] = [row[0]["text"] for row in keyboard]
+        return "\n".join(r.json()["text"] for r in sent)
+
+    def press(option: str) -> str:
+        """Press a key of the reply keyboard: Telegram sends its words as a message."""
+        assert option in keys, f"{option!r} is not on the keyboard {keys}"
+        return say(option)
+
+    # A repeated failure with enough detail: the form does not ask what happened.
+    first = say("this is the third time I've reported the damp in my bedroom and it's still not fixed")
+    assert "when" in first.lower() and "what happened" not in first.lower()
+    say("about 3 months ago")
+    say("remove the mould properly and replace my damaged carpet")
+    assert "Tenant" in keys
+    assert "full name" in press("Tenant").lower()
+    say("Sam Okafor")
+    say("07700 900123")
+    say("M1 1AE")
+    assert "None needed" in keys
+    press("None needed")
+    readback = press("Phone")
+    assert "remove the mould properly and replace my damaged carpet" in readback and "Yes, log it" in keys
+    ack = press("Yes, log it")
+    assert "CMP-" in ack
+    texts = user_texts(assistant, str(chat_id))
+    assert texts[3] == "Tenant" and texts[-3:] == ["None needed", "Phone", "Yes, log it"]
