@@ -49,6 +49,11 @@ class ActionAnswerQuestion(Action):
         risky = risk_first(dispatcher, tracker)
         if risky is not None:
             return risky
+        from actions.safeguarding import interpreter_first
+
+        language = interpreter_first(dispatcher, tracker)
+        if language is not None:
+            return language
         intent, _ = latest_intent(tracker)
         text = answer_for(intent or "")
         if text is None:

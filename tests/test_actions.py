@@ -707,3 +707,14 @@ def test_a_representatives_complaint_can_be_checked_with_the_contact_they_gave(e
                                  represented_resident_name="Ada Lovelace", representative_relationship="son",
                                  representative_consent="not_needed", contact_detail="07700900456")
     assert runtime.get_store().find_verified(case.reference, "07700 900456") is not None
+
+
+@pytest.mark.parametrize("text", ["do you have interpreter? i speak polish", "you speak arabic?",
+                                  "my english no good"])
+def test_an_interpreter_request_is_offered_help_not_goodbye(env, text):
+    from actions.session import ActionGoodbye
+
+    events, dispatcher = run(ActionGoodbye(), tracker(text=text, intent="goodbye"))
+    said = " ".join(texts(dispatcher))
+    assert "interpreter" in said and "Goodbye" not in said
+    assert "Talk to a person" in buttons(dispatcher)
