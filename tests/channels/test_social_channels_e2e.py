@@ -26,7 +26,7 @@ from tests.servers import Assistant, running_assistant
 APP_SECRET = "test-app-secret"
 PAGE_TOKEN = "test-page-access-token"
 VERIFY_TOKEN = "test-verify-token"
-TWILIO_SID = "AC00000000000000000000000000000001"
+TWILIO_SID = "ACtest-account-sid-not-a-real-one"
 TWILIO_TOKEN = "test-twilio-auth-token"
 SMS_NUMBER = "+447700900000"
 WHATSAPP_NUMBER = "whatsapp:+447700900001"
