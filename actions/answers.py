@@ -44,16 +44,11 @@ class ActionAnswerQuestion(Action):
         return "action_answer_question"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict) -> list[dict[str, Any]]:
-        from actions.safeguarding import risk_first
+        from actions.safeguarding import safety_first
 
-        risky = risk_first(dispatcher, tracker)
-        if risky is not None:
-            return risky
-        from actions.safeguarding import interpreter_first
-
-        language = interpreter_first(dispatcher, tracker)
-        if language is not None:
-            return language
+        first = safety_first(dispatcher, tracker)
+        if first is not None:
+            return first
         intent, _ = latest_intent(tracker)
         text = answer_for(intent or "")
         if text is None:

@@ -80,3 +80,10 @@ def interpreter_first(dispatcher: CollectingDispatcher, tracker: Tracker) -> lis
         return None
     offer(dispatcher, f"{INTERPRETER_OFFER} Our number is {get_policy().phone}.", ["Talk to a person"])
     return [SlotSet("person_offered", True)]
+
+
+def safety_first(dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventType] | None:
+    """For a top-level turn: the crisis route, or the interpreter offer, before
+    anything else; None when neither applies."""
+    risky = risk_first(dispatcher, tracker)
+    return risky if risky is not None else interpreter_first(dispatcher, tracker)

@@ -18,7 +18,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from actions.answers import MAIN_OPTIONS
 from actions.conversation import offer
 from actions.runtime import get_policy, get_staff_store
-from actions.safeguarding import interpreter_first, offer_person, risk_first
+from actions.safeguarding import offer_person, risk_first, safety_first
 from housing import messages
 
 log = logging.getLogger(__name__)
@@ -63,12 +63,9 @@ class ActionGoodbye(Action):
         return "action_goodbye"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict) -> list[EventType]:
-        risky = risk_first(dispatcher, tracker)
-        if risky is not None:
-            return risky
-        language = interpreter_first(dispatcher, tracker)
-        if language is not None:
-            return language
+        first = safety_first(dispatcher, tracker)
+        if first is not None:
+            return first
         reference = tracker.get_slot("last_case_reference")
         keep = f" Keep your reference {reference} to follow it up." if reference else ""
         dispatcher.utter_message(text=f"Thank you for getting in touch.{keep} Goodbye.")
@@ -96,12 +93,9 @@ class ActionDefaultFallback(Action):
         return "action_default_fallback"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict) -> list[EventType]:
-        risky = risk_first(dispatcher, tracker)
-        if risky is not None:
-            return risky
-        language = interpreter_first(dispatcher, tracker)
-        if language is not None:
-            return language
+        first = safety_first(dispatcher, tracker)
+        if first is not None:
+            return first
         misses = int(tracker.get_slot("fallback_count") or 0) + 1
         if misses >= 2:
             offer(dispatcher, "Sorry, I'm still not sure what you need. You can choose one of these, or talk to a "
