@@ -129,8 +129,13 @@ class ActionAfterEscalationForm(Action):
         store = get_store()
         case = store.find_verified(tracker.get_slot("case_reference") or "",
                                    tracker.get_slot("verification_detail") or "")
-        if case is None or case.kind != "complaint":
+        if case is None:
             offer(dispatcher, NOT_MATCHED, ["Check my complaint", "Talk to a person"])
+            return CLEARED
+        if case.kind != "complaint":
+            offer(dispatcher, f"{case.reference} is a service request, not a complaint, so it has no stage 2. If "
+                              "you're unhappy with how we're handling it, I can take a complaint about that now; "
+                              "the request carries on meanwhile.", ["Make a complaint", "Talk to a person"])
             return CLEARED
         reason = tracker.get_slot("escalation_reason")
         outcome = escalate(policy, store, case, now(), None if reason == "none given" else reason)

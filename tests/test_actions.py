@@ -718,3 +718,38 @@ def test_an_interpreter_request_is_offered_help_not_goodbye(env, text):
     said = " ".join(texts(dispatcher))
     assert "interpreter" in said and "Goodbye" not in said
     assert "Talk to a person" in buttons(dispatcher)
+
+
+def test_an_unreadable_when_is_asked_once_more_then_kept(env):
+    from actions.forms.complaint import ValidateComplaintForm
+
+    events, dispatcher = run(ValidateComplaintForm(), complaint_form_turn("complaint_when", "yes i want to complain"))
+    assert slot_sets(events)["complaint_when"] is None
+    assert "didn't catch when" in texts(dispatcher)[0]
+    events, _ = run(ValidateComplaintForm(), complaint_form_turn("complaint_when", "whenever it was",
+                                                                 slots={"fallback_count": 1}))
+    assert slot_sets(events)["complaint_when"] == "whenever it was"
+
+
+@pytest.mark.parametrize("text", ["not sure", "ages ago", "since the summer"])
+def test_an_unsure_when_is_accepted_first_time(env, text):
+    from actions.forms.complaint import ValidateComplaintForm
+
+    events, _ = run(ValidateComplaintForm(), complaint_form_turn("complaint_when", text))
+    assert slot_sets(events)["complaint_when"] == text
+
+
+def test_escalating_a_service_request_offers_a_complaint_instead(env):
+    from datetime import datetime, timezone
+
+    from actions.case_lookup import ActionAfterEscalationForm
+    from housing.cases.models import Resident
+    from housing.casework import log_service_request
+
+    request = log_service_request(env.get_store(), category="repair", description="tap dripping",
+                                  resident=Resident(name="Jo", email="jo@example.org"), channel="rest",
+                                  conversation_id="conv-sr", received_at=datetime.now(timezone.utc))
+    _, dispatcher = run(ActionAfterEscalationForm(), lookup_tracker(request.reference, "jo@example.org"))
+    assert "is a service request, not a complaint" in texts(dispatcher)[0]
+    assert "Make a complaint" in buttons(dispatcher)
+    assert env.get_store().get(request.reference).stage == 1

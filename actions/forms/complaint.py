@@ -39,6 +39,8 @@ NO_ADJUSTMENTS = re.compile(
     r"\s*(none|no|nope|nothing|n/?a|na|nah|not really|no thanks?|no thank you|i'?m (fine|ok|okay)|all good|"
     r"(none|nothing|no adjustments?|no support|no help|not|no need)( (is |are )?(needed|required|necessary|thanks?|"
     r"at all|for me|really))*)[.! ]*")
+UNSURE = re.compile(r"\b(not sure|unsure|don'?t know|dont know|dunno|no idea|can'?t remember|cant remember|ages|"
+                    r"a while|ongoing|always|years|months|weeks|since|ago)\b", re.I)
 CHANGE_WORDS = re.compile(r"\b(change|wrong|edit|fix|not right|incorrect|isn'?t right|mistake|update|but|except|"
                           r"apart from|instead|actually)\b")
 CHANGE_BUTTONS = ["What happened", "When", "Outcome", "Name", "Contact details", "Postcode", "Adjustments",
@@ -97,6 +99,11 @@ class ValidateComplaintForm(ResidentForm):
         policy = get_policy()
         today = now().date()
         happened = parse_when(text, today)
+        if happened is None and not UNSURE.search(text) and not tracker.get_slot("fallback_count"):
+            # Ask once more; the second answer is kept whatever it is (never a block).
+            dispatcher.utter_message(text="Sorry, I didn't catch when. Roughly when did it happen, or when did you "
+                                          "find out? For example 'last week' or 'in March'. 'Not sure' is fine.")
+            return {"complaint_when": None, "fallback_count": 1}
         reasons = possible_exclusions(policy, tracker.get_slot("complaint_description") or "", happened, today)
         if reasons:
             dispatcher.utter_message(
@@ -104,7 +111,7 @@ class ValidateComplaintForm(ResidentForm):
                      "will decide whether we can look into it under our complaints policy. If we can't, we'll "
                      "explain why, and you can ask the Ombudsman to review that decision.")
         return {"complaint_when": text, "happened_on": happened.isoformat() if happened else None,
-                "possible_exclusion": "; ".join(reasons) or None}
+                "possible_exclusion": "; ".join(reasons) or None, "fallback_count": 0}
 
     def validate_outcome_sought(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
                                 domain: dict) -> dict[str, Any]:
