@@ -70,6 +70,12 @@ def detect_emergency(text: str) -> Emergency | None:
     return None
 
 
+def _words_matched(pattern: re.Pattern[str], text: str | None) -> str | None:
+    """The distinct words a pattern found in the text, joined, or None."""
+    found = sorted({m.group(0) for m in pattern.finditer((text or "").lower())})
+    return ", ".join(found) if found else None
+
+
 _VULNERABILITY = re.compile(
     r"\b(lost my (wife|husband|partner|son|daughter|mum|dad|mother|father|baby|child)|(i'?m|im|i am|aged?) "
     r"([7-9]\d|1[01]\d)\b|really ill|very ill|seriously ill|i fell|had a fall|asthma|copd|oxygen|"
@@ -86,8 +92,7 @@ def detect_vulnerability(text: str) -> str | None:
 
     Used to record vulnerability with the case and to offer a person sooner.
     """
-    found = sorted({m.group(0) for m in _VULNERABILITY.finditer((text or "").lower())})
-    return ", ".join(found) if found else None
+    return _words_matched(_VULNERABILITY, text)
 
 
 _RISK = re.compile(
@@ -106,8 +111,7 @@ def detect_risk(text: str) -> str | None:
     A match gives the crisis route first (999, Samaritans) and hands the
     conversation to a person, whatever the NLU model predicted.
     """
-    found = sorted({m.group(0) for m in _RISK.finditer((text or "").lower())})
-    return ", ".join(found) if found else None
+    return _words_matched(_RISK, text)
 
 
 _INTERPRETER = re.compile(

@@ -65,15 +65,7 @@ class Chat:
         return self
 
     def wait_until(self, check: Callable[[], T], what: str, timeout: float = 45) -> T:
-        deadline = time.monotonic() + timeout
-        while True:
-            value = check()
-            if value:
-                return value
-            if time.monotonic() > deadline:
-                raise AssertionError(f"timed out after {timeout}s waiting for {what}.\nThe conversation:\n"
-                                     + self.transcript())
-            self.page.wait_for_timeout(100)
+        return wait_until(self.page, check, what, timeout, context=self.transcript)
 
     def wait_for_bot(self, after: int, contains: str, timeout: float = 45) -> str:
         """The first bot message after the first `after` that contains `contains`."""
@@ -128,3 +120,19 @@ class Chat:
 
     def tracker_user_texts(self) -> list[str]:
         return [event.get("text") for event in self.tracker()["events"] if event["event"] == "user"]
+
+
+def wait_until(page: Page, check: Callable[[], T], what: str, timeout: float = 30,
+               context: Callable[[], str] | None = None) -> T:
+    """Poll `check` until it returns something truthy (the page's CSP blocks
+    Playwright's wait_for_function); on time-out, say what was awaited and,
+    if given, what the page showed."""
+    deadline = time.monotonic() + timeout
+    while True:
+        value = check()
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            shown = f"\nThe conversation:\n{context()}" if context else ""
+            raise AssertionError(f"timed out after {timeout}s waiting for {what}.{shown}")
+        page.wait_for_timeout(100)

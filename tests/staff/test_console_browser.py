@@ -9,9 +9,8 @@ Ombudsman's details), hands back, and the bot answers the resident again.
 from __future__ import annotations
 
 import re
-import time
 from pathlib import Path
-from typing import Callable, Iterator, TypeVar
+from typing import Iterator
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
@@ -22,7 +21,7 @@ from housing.cases.store import CaseStore
 from housing.deadlines import format_date
 from housing.messages import ombudsman_details
 from housing.policy_loader import load_policy
-from tests.browser.helpers import Chat
+from tests.browser.helpers import Chat, wait_until
 from tests.servers import ROOT, Assistant
 from tests.staff.conftest import PASSWORD
 
@@ -32,7 +31,6 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networki
 SCREENSHOTS = ROOT / "test-output" / "screenshots"
 VIEWPORT = {"width": 900, "height": 1000}
 WCAG_AA = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]}}
-T = TypeVar("T")
 
 
 @pytest.fixture(scope="module")
@@ -43,17 +41,6 @@ def browser() -> Iterator[Browser]:
         launched = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         yield launched
         launched.close()
-
-
-def wait_until(page: Page, check: Callable[[], T], what: str, timeout: float = 30) -> T:
-    deadline = time.monotonic() + timeout
-    while True:
-        value = check()
-        if value:
-            return value
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out after {timeout}s waiting for {what}")
-        page.wait_for_timeout(100)
 
 
 class StaffPage:
