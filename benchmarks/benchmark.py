@@ -308,7 +308,7 @@ def running_servers(variant: Variant, model: Path, workdir: Path) -> Iterator[Se
     try:
         procs.append(spawn([str(BIN / "python"), "-m", "rasa_sdk", "--actions", "actions",
                             "--port", str(action_port)], env, workdir / "actions.log"))
-        procs.append(spawn([str(BIN / "rasa"), "run", "--model", str(model), "--enable-api",
+        procs.append(spawn([str(BIN / "python"), "-m", "server", "run", "--model", str(model), "--enable-api",
                             "--auth-token", token, "--interface", HOST, "--port", str(rasa_port),
                             "--credentials", str(ROOT / "credentials.yml"),
                             "--endpoints", str(ROOT / "endpoints.yml")], env, workdir / "rasa.log"))

@@ -20,7 +20,6 @@ import requests
 
 ROOT = Path(__file__).resolve().parent.parent
 MODEL = ROOT / "models" / "assistant.tar.gz"
-RASA = Path(sys.executable).parent / "rasa"
 
 
 def free_port() -> int:
@@ -127,7 +126,7 @@ def running_assistant(work: Path, policy: Path | None = None,
             [sys.executable, "-m", "rasa_sdk", "--actions", "actions", "--port", str(action_port)],
             cwd=ROOT, env=env, stdout=action_log.open("w"), stderr=subprocess.STDOUT, start_new_session=True))
         rasa_log = work / "rasa.log"
-        rasa_command = [str(RASA), "run", "--model", str(MODEL), "--enable-api", "--auth-token", token,
+        rasa_command = [sys.executable, "-m", "server", "run", "--model", str(MODEL), "--enable-api", "--auth-token", token,
                         "--interface", "127.0.0.1", "--port", str(rasa_port), "--credentials", "credentials.yml",
                         "--endpoints", "endpoints.yml"]
         procs.append(subprocess.Popen(
