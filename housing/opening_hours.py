@@ -2,12 +2,14 @@
 over the policy's opening hours and the working-day calendar.
 
 A day is open during the hours the policy gives for its weekday (weekends
-too, if the policy lists hours for them), except on the nation's bank
-holidays and the landlord's closure days.
+too, if the policy lists hours for them); the nation's bank holidays and the
+landlord's closure days have the policy's bank-holiday hours (closed unless
+it gives some). A closing time of `time.max` is midnight: open to the end of
+the day.
 """
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from housing.deadlines import calendar_for, format_date
@@ -20,22 +22,29 @@ def _local(moment: datetime) -> datetime:
     return moment.astimezone(LONDON) if moment.tzinfo else moment.replace(tzinfo=ZoneInfo("UTC")).astimezone(LONDON)
 
 
+def hours_on(policy: Policy, day: date) -> tuple[time, time] | None:
+    """The team's hours on `day`, or None when it is closed all day."""
+    if calendar_for(policy).holiday_name(day) is not None:
+        return policy.opening_hours.bank_holidays
+    return policy.opening_hours.hours.get(day.weekday())
+
+
 def is_open(policy: Policy, moment: datetime) -> bool:
     local = _local(moment)
-    hours = policy.opening_hours.hours.get(local.weekday())
-    if not hours or calendar_for(policy).holiday_name(local.date()) is not None:
+    hours = hours_on(policy, local.date())
+    if not hours:
         return False
-    return hours[0] <= local.time().replace(tzinfo=None) < hours[1]
+    now = local.time().replace(tzinfo=None)
+    return hours[0] <= now and (now < hours[1] or hours[1] == time.max)
 
 
 def next_opening(policy: Policy, moment: datetime) -> datetime | None:
     """The next time the team opens after `moment` (None if never open)."""
     local = _local(moment)
-    calendar = calendar_for(policy)
     for offset in range(0, 30):
         day = local.date() + timedelta(days=offset)
-        hours = policy.opening_hours.hours.get(day.weekday())
-        if not hours or calendar.holiday_name(day) is not None:
+        hours = hours_on(policy, day)
+        if not hours:
             continue
         opens = datetime.combine(day, hours[0], tzinfo=LONDON)
         if opens > local:

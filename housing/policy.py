@@ -68,9 +68,14 @@ class Ombudsman:
 
 @dataclass(frozen=True)
 class OpeningHours:
-    """Opening hours per weekday (0 = Monday); a missing day is closed."""
+    """Opening hours per weekday (0 = Monday); a missing day is closed.
+
+    `bank_holidays` are the hours on bank holidays and closure days (None:
+    closed). A closing time of `time.max` means open until midnight.
+    """
 
     hours: dict[int, tuple[time, time]]
+    bank_holidays: tuple[time, time] | None = None
 
 
 @dataclass(frozen=True)

@@ -191,26 +191,39 @@ def _clock(hours: str, minutes: str, path: str, raw: str) -> time:
 # ---------------------------------------------------------------- sections
 
 
+def _day_hours(raw: Any, path: str) -> tuple[time, time] | None:
+    """"09:00-17:00", "24 hours" (or "00:00-24:00") or "closed" (None)."""
+    text = raw.strip().lower() if isinstance(raw, str) else None
+    if text == "closed":
+        return None
+    if text in ("24 hours", "24h", "00:00-24:00"):
+        return time.min, time.max
+    match = _HOURS.match(text) if text else None
+    if not match:
+        raise _FieldError(
+            path, f"must be opening-closing time like \"09:00-17:00\", \"24 hours\" or closed; got {_show(raw)}"
+        )
+    opens = _clock(match[1], match[2], path, raw)
+    closes = time.max if (match[3], match[4]) == ("24", "00") else _clock(match[3], match[4], path, raw)
+    if opens >= closes:
+        raise _FieldError(path, f"opening time must be before closing time, got {raw!r}")
+    return opens, closes
+
+
 def _opening_hours(value: Any, path: str) -> OpeningHours:
-    days = _mapping(value, path, WEEKDAYS)
+    days = _mapping(value, path, (*WEEKDAYS, "bank_holidays"))
     hours: dict[int, tuple[time, time]] = {}
     for key, raw in days.items():
-        day_path = _join(path, key)
-        if isinstance(raw, str) and raw.strip().lower() == "closed":
+        if key == "bank_holidays":
             continue
-        match = _HOURS.match(raw.strip()) if isinstance(raw, str) else None
-        if not match:
-            raise _FieldError(
-                day_path, f"must be opening-closing time like \"09:00-17:00\", or closed; got {_show(raw)}"
-            )
-        opens = _clock(match[1], match[2], day_path, raw)
-        closes = _clock(match[3], match[4], day_path, raw)
-        if opens >= closes:
-            raise _FieldError(day_path, f"opening time must be before closing time, got {raw!r}")
-        hours[WEEKDAYS.index(key)] = (opens, closes)
+        day_hours = _day_hours(raw, _join(path, key))
+        if day_hours is not None:
+            hours[WEEKDAYS.index(key)] = day_hours
     if not hours:
         raise _FieldError(path, "at least one day must have opening hours")
-    return OpeningHours(hours=dict(sorted(hours.items())))
+    bank_holidays = _day_hours(days["bank_holidays"], _join(path, "bank_holidays")) \
+        if "bank_holidays" in days else None
+    return OpeningHours(hours=dict(sorted(hours.items())), bank_holidays=bank_holidays)
 
 
 def _timescale(value: Any, path: str, *, acknowledgement: bool) -> Timescale:

@@ -123,3 +123,44 @@ def test_a_day_the_policy_gives_hours_for_is_open_even_at_the_weekend():
     assert is_open(policy, at(2026, 11, 22, 12, 59)) is True  # Sunday
     assert is_open(policy, at(2026, 12, 26, 10, 0)) is False  # Boxing Day, a Saturday bank holiday
     assert next_opening(policy, at(2026, 11, 21, 14, 0)) == at(2026, 11, 22, 9, 0)
+
+
+def _policy_with_hours(tmp_path: Path, hours: dict[str, str]) -> "Policy":
+    import yaml
+
+    raw = yaml.safe_load((POLICIES / "default.yml").read_text())
+    raw["opening_hours"] = hours
+    path = tmp_path / "hours.yml"
+    path.write_text(yaml.safe_dump(raw))
+    return load_policy(path)[0]
+
+
+def test_24_hours_is_open_every_minute_of_the_day_including_the_last(tmp_path):
+    policy = _policy_with_hours(tmp_path, {"monday": "24 hours", "tuesday": "00:00-24:00"})
+    for moment in (at(2026, 11, 23, 0, 0), at(2026, 11, 23, 12, 0), at(2026, 11, 23, 23, 59, 59),
+                   at(2026, 11, 24, 23, 59, 30)):
+        assert is_open(policy, moment) is True
+    assert is_open(policy, at(2026, 11, 25, 0, 0)) is False  # Wednesday: not listed, closed
+    assert next_opening(policy, at(2026, 11, 24, 23, 59)) == at(2026, 11, 30, 0, 0)
+
+
+def test_bank_holidays_are_closed_unless_the_policy_gives_hours(tmp_path):
+    every_day = {day: "24 hours" for day in ("monday", "tuesday", "wednesday", "thursday", "friday",
+                                              "saturday", "sunday")}
+    closed = _policy_with_hours(tmp_path, every_day)
+    assert is_open(closed, at(2026, 12, 25, 10, 0)) is False  # Christmas Day
+    # Boxing Day (Saturday 26th) is a bank holiday too: back on Sunday 27th
+    assert next_opening(closed, at(2026, 12, 24, 23, 0)) == at(2026, 12, 27, 0, 0)
+    open_ = _policy_with_hours(tmp_path, {**every_day, "bank_holidays": "10:00-14:00"})
+    assert is_open(open_, at(2026, 12, 25, 10, 0)) is True
+    assert is_open(open_, at(2026, 12, 25, 14, 0)) is False
+    assert next_opening(open_, at(2026, 12, 24, 23, 0)) == at(2026, 12, 25, 10, 0)
+
+
+@pytest.mark.parametrize("bad", ["25 hours", "09:00-24:30", "17:00-09:00", "", "always"])
+def test_a_wrong_day_value_names_the_field(tmp_path, bad):
+    from housing.policy_loader import PolicyError
+
+    with pytest.raises(PolicyError, match=r"opening_hours\.(monday|bank_holidays)"):
+        _policy_with_hours(tmp_path, {"monday": bad} if bad != "always" else
+                           {"monday": "09:00-17:00", "bank_holidays": bad})

@@ -18,10 +18,11 @@ API = CONSOLE + "/api"
 
 
 def always_open_policy(directory: Path) -> Path:
-    """policies/default.yml with opening hours 00:00-23:59 on all seven days."""
+    """policies/default.yml with the team there 24 hours a day, bank holidays included."""
     policy = yaml.safe_load((ROOT / "policies" / "default.yml").read_text())
-    policy["opening_hours"] = {day: "00:00-23:59" for day in
-                               ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")}
+    policy["opening_hours"] = {day: "24 hours" for day in
+                               ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday",
+                                "bank_holidays")}
     path = directory / "always-open.yml"
     path.write_text(yaml.safe_dump(policy, sort_keys=False))
     return path
