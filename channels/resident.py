@@ -26,7 +26,8 @@ from typing import Any, Awaitable, Callable
 import aiohttp
 from rasa.core.channels.channel import UserMessage
 from rasa.core.channels.rest import RestInput
-from rasa.core.channels.socketio import SocketIOInput
+from rasa.core.channels.channel import OutputChannel
+from rasa.core.channels.socketio import SocketIOInput, SocketIOOutput
 from sanic import Blueprint
 
 OnNewMessage = Callable[[UserMessage], Awaitable[Any]]
@@ -112,11 +113,30 @@ def as_plain_text(on_new_message: OnNewMessage) -> OnNewMessage:
     return handler
 
 
+class ResidentSocketIOOutput(SocketIOOutput):
+    """Rasa's socketio output, telling the widget which messages a member of
+    staff wrote (`staff_name`), so they are not announced as the assistant's."""
+
+    async def send_text_message(self, recipient_id: str, text: str, **kwargs: Any) -> None:
+        staff_name = kwargs.get("staff_name")
+        if not staff_name:
+            await super().send_text_message(recipient_id, text, **kwargs)
+            return
+        for part in text.strip().split("\n\n"):
+            await self._send_message(recipient_id, {"text": part, "staff_name": str(staff_name)})
+
+
 class ResidentSocketIOInput(SocketIOInput):
     """Rasa's socketio channel; "/..." typed by a resident is plain text."""
 
     def blueprint(self, on_new_message: OnNewMessage) -> Blueprint:
         return super().blueprint(as_plain_text(on_new_message))
+
+    def get_output_channel(self) -> OutputChannel | None:
+        """The channel staff replies (Rasa HTTP API, output_channel=latest) go out on."""
+        if self.sio is None:
+            return super().get_output_channel()
+        return ResidentSocketIOOutput(self.sio, self.bot_message_evt)
 
 
 class ResidentRestInput(RestInput):

@@ -65,11 +65,13 @@
 
   function renderMessage(message) {
     var item = document.createElement("div");
-    item.className = "message " + message.from + (message.pending ? " pending" : "");
+    item.className = "message " + message.from + (message.staff ? " staff" : "") + (message.pending ? " pending" : "");
     if (message.id) { item.setAttribute("data-id", message.id); }
     var who = document.createElement("span");
     who.className = "who";
-    who.textContent = message.from === "bot" ? "Assistant: " : "You: ";
+    // Screen readers hear who wrote each message; a member of staff's
+    // message carries their name in its text, so it is announced as the team's.
+    who.textContent = message.from !== "bot" ? "You: " : message.staff ? "Housing team: " : "Assistant: ";
     item.appendChild(who);
     appendText(item, message.text || "");
     log.appendChild(item);
@@ -187,7 +189,8 @@
     var buttons = (data.quick_replies || data.buttons || []).map(function (b) {
       return { title: String(b.title || b.payload || ""), payload: String(b.payload || b.title || "") };
     });
-    var message = { from: "bot", text: String(data.text || ""), buttons: buttons };
+    var message = { from: "bot", text: String(data.text || ""), buttons: buttons,
+                    staff: data.staff_name ? String(data.staff_name) : "" };
     state.messages.push(message);
     save();
     showTyping(false);

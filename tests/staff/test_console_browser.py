@@ -148,6 +148,9 @@ def run_the_takeover(chat: Chat, staff: StaffPage, assistant: Assistant) -> None
     page.get_by_label("Reply to the resident").fill("Hello Maria, I'm sorry to hear that. I'm looking at your case.")
     page.get_by_role("button", name="Send reply").click()
     chat.wait_for_bot(before, "Sam Jones (staff): Hello Maria, I'm sorry to hear that.")
+    # screen readers hear it as the housing team's message, not the assistant's
+    assert chat.page.locator("#chat-log .message.staff .who").last.inner_text().strip() == "Housing team:"
+    assert chat.page.locator("#chat-log .message.bot:not(.staff) .who").first.inner_text().strip() == "Assistant:"
     staff.wait_for_line("Staff (sam): Hello Maria")
     assert_accessible(page, "with a claimed conversation open")
     chat.page.wait_for_timeout(1500)
