@@ -23,8 +23,7 @@ die() { printf 'ERROR: %s\n' "$*" >&2; exit 1; }
 find_python310() {
   local candidate
   for candidate in "${PYTHON310:-}" python3.10 \
-      "${PYENV_ROOT:-$HOME/.pyenv}"/versions/3.10*/bin/python3.10 \
-      /usr/local/bin/python3.10 /usr/bin/python3.10; do
+      "${PYENV_ROOT:-$HOME/.pyenv}"/versions/3.10*/bin/python3.10; do
     [ -n "$candidate" ] || continue
     if command -v "$candidate" >/dev/null 2>&1 &&
        "$candidate" -c 'import sys; sys.exit(sys.version_info[:2] != (3, 10))' 2>/dev/null; then
