@@ -29,7 +29,11 @@ _PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
         r"\b(flood(ed|ing)?|water('s| is| was| has been| keeps)? (pouring|gushing|coming) (through|thru|down|in|out)|burst (pipe|main)|"
         r"ceiling (has )?(collapsed|caving|fallen))\b")),
     ("electrics", re.compile(
-        r"\b(sparks?|sparking|exposed (wires?|wiring|cables?)|electric shock|live wires?|"
+        r"\b(sparks?|sparking|exposed (wires?|wiring|cables?)|electric(al)? shocks?|live wires?|"
+        r"(got|get|getting|gets|had|took) (a |an )?(little |small |big |nasty )?shocks? "
+        r"(off|from|when touching|touching) (the |my |a )?\w+|"
+        r"(switch|socket|plug|cooker|oven|shower|light|kettle|tap|radiator)s? (is |are |keeps? )?"
+        r"(giving|gives|gave) (me |us |people )?(a |an )?shocks?|"
         r"(water|leak\w*|dripping|drips)( \w+){0,4} (in|into|near|through|thru|from|out of|onto|behind|around) "
         r"(the |my |a )?(light fittings?|light switch(es)?|ceiling lights?|lights?|sockets?|plug sockets?|"
         r"fuse ?box|electrics|consumer unit))\b")),

@@ -33,6 +33,10 @@ from housing.safety import Emergency, detect_emergency, detect_vulnerability
     ("sparks coming out of the plug socket", "electrics"),
     ("exposed wires hanging from the ceiling", "electrics"),
     ("water dripping from the light fitting", "electrics"),
+    ("i got a shock off the switch", "electrics"),
+    ("my son got a little shock from the cooker", "electrics"),
+    ("the shower keeps giving me shocks", "electrics"),
+    ("electrical shock when i touched the socket", "electrics"),
     # someone in danger
     ("someone is in danger", "danger"),
     ("my neighbour is threatening to kill me", "danger"),
@@ -63,6 +67,9 @@ def test_detects_a_present_danger(text, kind):
     "i need a fire risk assessment for my block",
     "leaking tap in the kitchen, the light in the bathroom is broken too",
     "my kitchen tap is dripping",
+    "i was in shock when i saw the bill",
+    "shocking service from the repairs team",
+    "got a shock last month off the plug, an electrician fixed it",
     "",
 ])
 def test_no_emergency(text):
