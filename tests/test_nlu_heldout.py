@@ -5,6 +5,7 @@ model's macro-F1 on it drops below 0.90 (the benchmark reports the figure).
 """
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -45,8 +46,11 @@ def predictions() -> tuple[list[str], list[str]]:
 def test_heldout_set_is_not_in_training_data() -> None:
     from rasa.shared.nlu.training_data.loading import load_data
 
-    trained = {m.get("text").strip().lower() for m in load_data(str(ROOT / "data" / "nlu")).intent_examples}
-    overlap = [text for text, _ in heldout_examples(HELDOUT) if text.strip().lower() in trained]
+    def letters(text: str) -> str:  # "That's me done, bye!" and "thats me done bye" are the same message
+        return " ".join(re.sub(r"[^a-z0-9 ]", "", text.lower()).split())
+
+    trained = {letters(m.get("text")) for m in load_data(str(ROOT / "data" / "nlu")).intent_examples}
+    overlap = [text for text, _ in heldout_examples(HELDOUT) if letters(text) in trained]
     assert overlap == []
 
 
