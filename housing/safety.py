@@ -26,8 +26,13 @@ _PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
         r"faulty|test)))|on fire|smoke (is )?(coming|everywhere|pouring)|burning smell|"
         r"smell(s|ing)? (of )?burning|something(s| is)? burning|flames?)\b")),
     ("flooding", re.compile(
-        r"\b(flood(ed|ing)?|water('s| is| was| has been| keeps)? (pouring|gushing|coming) (through|thru|down|in|out)|burst (pipe|main)|"
-        r"ceiling (has )?(collapsed|caving|fallen))\b")),
+        r"\b(flood(ed|ing)?|water('s| is| was| has been| keeps| are)?( now| still| just| literally| really| all)? "
+        r"((pouring|gushing|coming|pissing|streaming|pumping|spraying) (through|thru|down|in|out|from|everywhere|"
+        r"into|onto)|(running|leaking|dripping) (through|thru|into) (the |my )?(ceiling|roof|light|electrics|socket))|"
+        r"water (is |'s )?(everywhere|all over)|"
+        r"burst (water )?(pipe|main)s?|pipes? (has |have |had |just |is |'s )*(burst|bust|split)|"
+        r"ceiling (has |is |'s )?(just )?(collapsed|collapsing|caving|caved|fallen|fell|falling|come down|came down|"
+        r"coming down))\b")),
     ("electrics", re.compile(
         r"\b(sparks?|sparking|exposed (wires?|wiring|cables?)|electric(al)? shocks?|live wires?|"
         r"(got|get|getting|gets|had|took) (a |an )?(little |small |big |nasty )?shocks? "

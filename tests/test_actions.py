@@ -583,6 +583,21 @@ def test_an_emergency_typed_mid_form_is_not_taken_as_the_answer(env):
     assert slot_sets(events) == {"complaint_when": None, "requested_slot": "complaint_when"}
 
 
+@pytest.mark.parametrize(("requested", "text"), [
+    ("complaint_when", "a pipe has burst and water is everywhere"),
+    ("outcome_sought", "oh god the water is now pouring through the ceiling onto the electrics"),
+    ("relationship", "the kitchen ceiling just fell down"),
+    ("contact_detail", "water is getting into the plug sockets"),
+    ("adjustments", "i got a shock off the light switch"),
+])
+def test_danger_typed_mid_form_in_residents_words_comes_first_and_is_not_the_answer(env, requested, text):
+    from actions.forms.complaint import ValidateComplaintForm
+
+    events, dispatcher = run(ValidateComplaintForm(), complaint_form_turn(requested, text))
+    assert texts(dispatcher)[0].startswith("This sounds like an emergency.")
+    assert slot_sets(events) == {requested: None, "requested_slot": requested}
+
+
 def test_changing_the_phone_number_at_the_read_back_clears_the_contact_not_the_outcome(env):
     from actions.forms.complaint import ValidateComplaintForm
 
