@@ -19,7 +19,8 @@ from actions.conversation import latest_text, offer
 from actions.runtime import get_policy, now
 from housing import messages
 from housing.opening_hours import describe_next_opening
-from housing.safety import asks_for_an_interpreter, detect_risk, detect_vulnerability
+from housing.language import needs_an_interpreter
+from housing.safety import detect_risk, detect_vulnerability
 
 PERSON_OFFER = ("Thank you for telling me. If it would help to talk to a member of our team, choose 'Talk to a "
                 "person' at any time.")
@@ -74,9 +75,10 @@ INTERPRETER_OFFER = ("Yes, we can arrange an interpreter (including BSL) free of
 
 
 def interpreter_first(dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventType] | None:
-    """For a top-level turn: None unless the resident asks for an interpreter;
-    then the offer of one and a person, instead of whatever the intent was."""
-    if not asks_for_an_interpreter(latest_text(tracker)):
+    """For a top-level turn: None unless the resident needs an interpreter (asks,
+    names a language, or writes in another one); then the offer of one and a
+    person, instead of whatever the intent was."""
+    if not needs_an_interpreter(latest_text(tracker)):
         return None
     offer(dispatcher, f"{INTERPRETER_OFFER} Our number is {get_policy().phone}.", ["Talk to a person"])
     return [SlotSet("person_offered", True)]

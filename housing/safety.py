@@ -121,16 +121,3 @@ def detect_risk(text: str) -> str | None:
     conversation to a person, whatever the NLU model predicted.
     """
     return _words_matched(_RISK, text)
-
-
-_INTERPRETER = re.compile(
-    r"\b(interpret\w*|translat\w*|(speak|speaks|talk|write) (in )?(polish|arabic|urdu|punjabi|bengali|somali|"
-    r"romanian|farsi|persian|kurdish|tigrinya|portuguese|spanish|french|welsh|gujarati|tamil|turkish|"
-    r"lithuanian|russian|ukrainian|chinese|mandarin|cantonese|bsl|sign language)|no (good )?english|"
-    r"english (is )?(not|no) (good|well)|(don'?t|do not|dont|can'?t|cannot) (speak|read|understand) (much )?"
-    r"english)\b")
-
-
-def asks_for_an_interpreter(text: str) -> bool:
-    """The resident asks for an interpreter or says English is hard for them."""
-    return bool(_INTERPRETER.search((text or "").lower()))

@@ -735,6 +735,23 @@ def test_an_interpreter_request_is_offered_help_not_goodbye(env, text):
     assert "Talk to a person" in buttons(dispatcher)
 
 
+@pytest.mark.parametrize(("action", "intent", "text"), [
+    ("ActionDefaultFallback", "nlu_fallback", "Dzień dobry, mam problem z ogrzewaniem w mieszkaniu"),
+    ("ActionDefaultFallback", "nlu_fallback", "Bună ziua, nu am apă caldă în apartament"),
+    ("ActionAnswerQuestion", "inform", "Polish please"),
+    ("ActionAnswerQuestion", "inform", "مرحبا عندي مشكلة في الشقة"),
+])
+def test_a_message_in_another_language_gets_the_interpreter_offer(env, action, intent, text):
+    import actions.answers
+    import actions.session
+
+    module = actions.session if action == "ActionDefaultFallback" else actions.answers
+    events, dispatcher = run(getattr(module, action)(), tracker(text=text, intent=intent))
+    assert texts(dispatcher)[0].startswith("Yes, we can arrange an interpreter")
+    assert env.get_policy().phone in texts(dispatcher)[0]
+    assert "Talk to a person" in buttons(dispatcher)
+
+
 def test_an_unreadable_when_is_asked_once_more_then_kept(env):
     from actions.forms.complaint import ValidateComplaintForm
 
