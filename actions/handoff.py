@@ -24,10 +24,11 @@ from actions.conversation import channel_of, offer
 from actions.forms.base import CALLBACK_SLOTS, HANDOFF_MESSAGE, ResidentForm
 from actions.forms.contact import postcode_and_address
 from actions.runtime import get_policy, get_staff_store, get_store, now, push_later
+from actions.safeguarding import RISK_TO_LIFE
 from housing import messages
 from housing.cases.models import Resident
 from housing.casework import log_service_request
-from housing.opening_hours import describe_next_opening, is_open
+from housing.opening_hours import describe_next_opening
 from housing.settings import get_settings
 from housing.transcript import transcript
 
@@ -97,24 +98,31 @@ def arrange_callback(dispatcher: CollectingDispatcher, tracker: Tracker) -> list
     if flagged is not None and flagged.mode == "callback" and flagged.case_reference:
         reference = flagged.case_reference
         resident = resident_details(tracker)
-        get_store().add_history(reference, "note", f"Callback details: name {resident.name or 'not given'}, "
-                                                   f"contact {resident.email or resident.phone or 'not given'}, "
-                                                   f"preferred {tracker.get_slot('contact_preference')}.")
+        given = {"resident_name": resident.name, "resident_email": resident.email, "resident_phone": resident.phone,
+                 "resident_postcode": resident.postcode, "resident_address": resident.address,
+                 "preferred_contact_time": tracker.get_slot("contact_preference")}
+        get_store().update_case(
+            reference, **{field: value for field, value in given.items() if value},
+            history_detail=f"Callback details: name {resident.name or 'not given'}, contact "
+                           f"{resident.email or resident.phone or 'not given'}, preferred "
+                           f"{tracker.get_slot('contact_preference') or 'not given'}.")
     else:
         reference = _new_callback_request(tracker, reason)
     get_store().mark_handed_to_staff(reference, transcript(tracker.events))
     get_staff_store().open_handoff(conversation_id=tracker.sender_id, channel=channel_of(tracker),
                                    case_reference=reference, reason=reason, mode="callback")
+    open_now = runtime.live_chat_open()
     if (tracker.get_slot("contact_detail") or "none").startswith("none"):
         when = (f"As we can't phone or email you, please call us on {policy.phone} when you can; if we have your "
                 "address, we'll also write to you.")
-    elif is_open(policy, moment):
+    elif open_now:
         when = "A member of the team will contact you today, usually within the hour."
     else:
         when = (f"We're closed right now; the team is back {describe_next_opening(policy, moment)} and will "
                 "contact you then, at the time you asked for where possible.")
     dispatcher.utter_message(text=f"Thank you. Your callback request is logged as {reference}. {when} "
-                                  f"If it's urgent, call us on {policy.phone}.")
+                                  + messages.if_urgent(policy, open_now=open_now,
+                                                       risk_to_life=reason.startswith(RISK_TO_LIFE)))
     return [SlotSet("last_case_reference", reference), SlotSet("form_interrupted", None),
             SlotSet("handoff_reason", None)]
 

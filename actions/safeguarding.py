@@ -26,8 +26,11 @@ PERSON_OFFER = ("Thank you for telling me. If it would help to talk to a member 
                 "person' at any time.")
 
 
+RISK_TO_LIFE = "possible risk to life"
+
+
 def risk_reason(words: str) -> str:
-    return f"possible risk to life: the resident mentioned {words}"
+    return f"{RISK_TO_LIFE}: the resident mentioned {words}"
 
 
 def flag_urgent_callback(dispatcher: CollectingDispatcher, tracker: Tracker, reason: str) -> str:

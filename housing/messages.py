@@ -164,6 +164,17 @@ def crisis_answer(policy: Policy) -> str:
             f"You can talk to {SAMARITANS}. Please don't wait for us if you need help now.")
 
 
+def if_urgent(policy: Policy, *, open_now: bool, risk_to_life: bool = False) -> str:
+    """Where to turn meanwhile: never only a line that is closed now."""
+    if risk_to_life:
+        return f"If you feel you can't keep yourself safe, call 999 now, or talk to {SAMARITANS}."
+    if open_now:
+        return f"If it's urgent, call us on {policy.phone}."
+    repairs = policy.emergency_repairs_phone or policy.phone
+    return (f"For an emergency repair, call our emergency repairs line on {repairs}, day or night; if anyone is "
+            "in danger, call 999.")
+
+
 def live_handoff(minutes: int, phone: str) -> str:
     """In opening hours: a person will join this chat."""
     return (f"A member of our team will join this chat, usually within {minutes} minutes. You can keep typing; "

@@ -146,10 +146,16 @@ def test_risk_outside_opening_hours_is_flagged_at_once_and_the_callback_details_
 
     slots = {"resident_name": "Jo", "contact_detail": "07700900123", "contact_preference": "any time",
              "handoff_reason": slot_sets(events)["handoff_reason"]}
-    events, _ = run(ActionAfterCallbackForm(), tracker(text="any time", slots=slots, sender="conv-night"))
+    events, dispatcher = run(ActionAfterCallbackForm(), tracker(text="any time", slots=slots, sender="conv-night"))
     assert slot_sets(events)["last_case_reference"] == case.reference
     assert len(env.get_store().list(kind="service_request")) == 1
     assert any("Callback details: name Jo" in h.detail for h in env.get_store().history(case.reference))
+    # on the case itself, where the team and the case system look for them
+    case = env.get_store().get(case.reference)
+    assert (case.resident.name, case.resident.phone, case.preferred_contact_time) == ("Jo", "07700900123", "any time")
+    # the last word out of hours is the crisis route again, never only a closed office line
+    last = texts(dispatcher)[-1]
+    assert "999" in last and "116 123" in last
 
 
 def test_risk_mid_form_outside_hours_keeps_the_form_going(env):

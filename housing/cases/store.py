@@ -63,6 +63,8 @@ _TEXT_FIELDS = {
     "category", "outcome_sought", "vulnerability", "preferred_contact_method",
     "preferred_contact_time", "possible_exclusion", "outcome", "representative_name",
     "representative_relationship", "representative_consent_status", "status",
+    # contact details a resident gives after the case was opened (a callback request)
+    "resident_name", "resident_email", "resident_phone", "resident_postcode", "resident_address",
 }
 _INT_FIELDS = {"stage", "extension_working_days"}
 UPDATABLE_FIELDS = frozenset(
