@@ -272,9 +272,22 @@ def test_good_contact_detail_is_normalised_and_the_form_moves_on(env, typed, sto
 def test_unreadable_postcode_is_asked_again(env):
     from actions.forms.complaint import ValidateComplaintForm
 
-    events, dispatcher = run(ValidateComplaintForm(), complaint_form_turn("postcode", "dunno"))
+    events, dispatcher = run(ValidateComplaintForm(), complaint_form_turn("postcode", "email"))
     assert slot_sets(events) == {"postcode": None, "requested_slot": "postcode"}
-    assert "couldn't read that postcode" in texts(dispatcher)[0]
+    assert "couldn't read that postcode" in texts(dispatcher)[0] and "don't know" in texts(dispatcher)[0]
+
+
+@pytest.mark.parametrize("typed", ["dunno", "none", "i don't know it", "there isn't one postcode for the block",
+                                   "we don't have an address"])
+def test_no_postcode_is_fine_and_a_person_checks_the_address(env, typed):
+    from actions.forms.complaint import ValidateComplaintForm
+    from actions.forms.contact import ADDRESS_TO_CHECK, postcode_and_address
+
+    events, dispatcher = run(ValidateComplaintForm(), complaint_form_turn("postcode", typed))
+    stored = slot_sets(events)
+    assert stored == {"postcode": f"{ADDRESS_TO_CHECK}: {typed}", "requested_slot": "adjustments"}
+    assert "check the address with you" in texts(dispatcher)[0]
+    assert postcode_and_address(stored["postcode"]) == (None, stored["postcode"])
 
 
 @pytest.mark.parametrize(("typed", "stored"), [
@@ -283,6 +296,8 @@ def test_unreadable_postcode_is_asked_again(env):
     ("its m1 2ab thanks", "M1 2AB"),
     ("12 High Street, Leeds LS1 4AP", "12 High Street, Leeds LS1 4AP"),
     ("Flat 3, 12 High Street, Leeds", "Flat 3, 12 High Street, Leeds"),
+    ("Jubilee Court, Riverside Road", "Jubilee Court, Riverside Road"),
+    ("the Riverside estate", "the Riverside estate"),
 ])
 def test_postcode_or_address(env, typed, stored):
     from actions.forms.complaint import ValidateComplaintForm

@@ -23,6 +23,8 @@ def postcode_and_address(text: str | None) -> tuple[str | None, str | None]:
     text = (text or "").strip()
     if not text:
         return None, None
+    if text.startswith(ADDRESS_TO_CHECK):  # "don't know": the resident's words, for the team
+        return None, text
     if len(text) <= 8:
         return parse_postcode(text) or text, None
     return parse_postcode(text), text
@@ -38,6 +40,24 @@ _ADDRESS = re.compile(
     r"\b(flat|apartment|apt|house|\d+[a-z]?)\b[^\n]*\b(road|rd|street|st|lane|ln|avenue|ave|close|drive|dr|way|court|"
     r"ct|crescent|place|gardens|grove|terrace|walk|square|hill|row|mews|parade|rise|view|green|park|estate|"
     r"house|tower|block|heights)\b", re.I)
+
+
+# A building or estate named without a number: "Jubilee Court, Riverside Road".
+_PLACE = re.compile(
+    r"^[a-z][a-z'’.-]+( [a-z'’.-]+)* (court|house|tower|heights|estate|gardens|mews|lodge|place|road|street|"
+    r"lane|avenue|close|drive|way|crescent|grove|terrace|walk|square|row|parade|rise|view|green|park|block)\b",
+    re.I)
+NO_POSTCODE = re.compile(
+    r"(\b(don'?t|dont|do not|not) (know|sure|remember)|\bdunno\b|\bidk\b|\bno (post ?code|fixed address|"
+    r"address)\b|(isn'?t|is not|there'?s no|there is no|haven'?t got|havent got|don'?t have|dont have) (a |an |one |"
+    r"any )?(single |one )?(post ?code|address)|^\s*(none|no|n/a|skip|not sure|homeless)\W*$|whole (block|estate|"
+    r"building))", re.I)
+ADDRESS_TO_CHECK = "not given (address to check with the resident)"
+
+
+def looks_like_a_place(text: str) -> bool:
+    """The name of a building, street or estate, e.g. "Jubilee Court, Riverside Road"."""
+    return bool(_PLACE.search((text or "").strip()))
 
 
 def looks_like_address(text: str) -> bool:
@@ -81,10 +101,13 @@ class ContactDetailsMixin:
             # "my postcode is ls14ap" is the postcode; a full address is kept whole.
             rest = _POSTCODE_FILLER.sub("", POSTCODE.sub("", text)).strip(" .,:;!-")
             return {"postcode": postcode if not rest else text[:300]}
-        if looks_like_address(text):
+        if NO_POSTCODE.search(text):
+            dispatcher.utter_message(text="That's fine: a member of our team will check the address with you.")
+            return {"postcode": f"{ADDRESS_TO_CHECK}: {text[:250]}"}
+        if looks_like_address(text) or looks_like_a_place(text):
             return {"postcode": text[:300]}
-        dispatcher.utter_message(text="Sorry, I couldn't read that postcode. Please type it like SW1A 1AA, or type "
-                                      "your full address.")
+        dispatcher.utter_message(text="Sorry, I couldn't read that postcode. Please type it like SW1A 1AA, or the "
+                                      "address or name of your building or estate, or 'don't know'.")
         return {"postcode": None}
 
     def validate_contact_preference(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
