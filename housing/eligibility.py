@@ -114,7 +114,10 @@ def parse_consent(text: str) -> str | None:
 
 _EXCLUSION_CUES = (
     ("legal proceedings may have started", re.compile(
-        r"\b(court|legal action|solicitors? (letter|involved)|suing|sue you|claim (filed|issued)|tribunal|"
+        # "court" as proceedings, not a block's name ("Jubilee Court")
+        r"\b((to|in|at|into|before|through) (the )?courts?\b(?! (house|flats?|road|estate|block))|"
+        r"courts? (case|action|claim|hearing|date|proceedings|order|papers|summons)|county court|small claims|"
+        r"legal action|solicitors? (letter|involved)|suing|sue you|claim (filed|issued)|tribunal|"
         r"disrepair claim)\b")),
     ("the matter may have been considered before", re.compile(
         r"\b(already complained|complained (about (this|it) )?(before|already)|"

@@ -167,6 +167,8 @@ def test_seed_003_uses_its_own_6_month_window():
 @pytest.mark.parametrize(("description", "reason"), [
     ("I have started a disrepair claim against you", "legal proceedings may have started"),
     ("we are going to court about the damp next month", "legal proceedings may have started"),
+    ("there's a court hearing in May about the disrepair", "legal proceedings may have started"),
+    ("I've issued a claim in the county court", "legal proceedings may have started"),
     ("my solicitors letter was sent last week, taking legal action", "legal proceedings may have started"),
     ("i already complained about this and nothing changed", "the matter may have been considered before"),
     ("I complained about it before last year", "the matter may have been considered before"),
@@ -174,6 +176,16 @@ def test_seed_003_uses_its_own_6_month_window():
 ])
 def test_exclusion_cues_in_the_description(description, reason):
     assert possible_exclusions(make_policy(), description, date(2026, 11, 1), TODAY) == [reason]
+
+
+@pytest.mark.parametrize("description", [
+    "the communal heating in Jubilee Court has been off for a week",
+    "I live at 4 Mill Court and the lift is broken",
+    "the courtyard bins are never emptied",
+    "the court flats have damp",
+])
+def test_a_block_called_court_is_not_legal_proceedings(description):
+    assert possible_exclusions(make_policy(), description, date(2026, 11, 1), TODAY) == []
 
 
 def test_several_exclusions_together():
