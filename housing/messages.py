@@ -89,13 +89,26 @@ def how_to_complain_answer(policy: Policy) -> str:
             f"{', '.join(contact)}. I can also take your complaint here now: just say 'make a complaint'.")
 
 
+def _listed(items: tuple[str, ...], word: str = "and") -> str:
+    """"a, b and c" (semicolons when an item has its own commas)."""
+    items = tuple(item.strip() for item in items if item.strip())
+    if len(items) < 2:
+        return "".join(items)
+    joiner = "; " if any("," in item for item in items) else ", "
+    return f"{joiner.join(items[:-1])}{joiner.strip() if joiner == '; ' else ''} {word} {items[-1]}"
+
+
 def who_can_complain_answer(policy: Policy) -> str:
-    return ("Tenants, leaseholders, shared owners, licensees, people with a service agreement, service applicants "
-            "and anyone directly affected by our services (for example a homeowner or private tenant affected by "
-            "our contractor) can complain. Groups of residents can complain together. Someone can also complain "
-            f"for you: we need your {policy.representative_consent.value} permission to talk to them, unless you "
-            "are a child or can't complain yourself. If you live in the home but aren't the tenant, we need the "
-            f"tenant's {policy.tenant_permission_form.value} permission first.")
+    """Who can complain, in the policy's own words."""
+    text = f"These people can complain to {policy.landlord_name}: {_listed(policy.who_can_complain)}."
+    if policy.permission_needed_from_tenant:
+        text += (f" These can complain with the tenant's {policy.tenant_permission_form.value} permission: "
+                 f"{_listed(policy.permission_needed_from_tenant)}.")
+    text += (f" Someone can also complain for you: we need your {policy.representative_consent.value} permission "
+             "to talk to them")
+    if policy.representative_without_consent:
+        text += f", except when {_listed(policy.representative_without_consent, 'or')}"
+    return text + ". If you're not sure, tell me about it: nobody is turned away by this chat."
 
 
 def representative_answer(policy: Policy) -> str:

@@ -306,6 +306,17 @@ def test_representative_answer_uses_the_consent_form():
     assert "your signed permission" in who and "tenant's written permission" in who
 
 
+@pytest.mark.parametrize("name", ["default.yml", "seed-000.yml", "seed-001.yml", "seed-002.yml", "seed-003.yml",
+                                  "seed-004.yml"])
+def test_who_can_complain_follows_the_policy(name):
+    policy = policy_file(name)
+    who = messages.who_can_complain_answer(policy)
+    for person in policy.who_can_complain + policy.permission_needed_from_tenant:
+        assert person in who
+    # the tenant's permission is only mentioned where the policy asks for it
+    assert ("tenant's" in who) == bool(policy.permission_needed_from_tenant)
+
+
 def test_greeting_says_it_is_automated_and_offers_a_person():
     text = messages.greeting(make_policy())
     assert "automated" in text and "not a person" in text
