@@ -125,7 +125,11 @@ _EXCLUSION_CUES = (
 
 
 def possible_exclusions(policy: Policy, description: str, happened_on: date | None, today: date) -> list[str]:
-    """Reasons a person may need to decide whether the complaint is accepted."""
+    """Reasons a person may need to decide whether the complaint is accepted.
+
+    `happened_on` is the latest day the resident's words can mean (the end of
+    "November 2025"), so only an issue that is certainly too old is flagged.
+    """
     from housing.deadlines import is_within_window
 
     reasons = []

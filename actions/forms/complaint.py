@@ -104,7 +104,9 @@ class ValidateComplaintForm(ResidentForm):
             dispatcher.utter_message(text="Sorry, I didn't catch when. Roughly when did it happen, or when did you "
                                           "find out? For example 'last week' or 'in March'. 'Not sure' is fine.")
             return {"complaint_when": None, "fallback_count": 1}
-        reasons = possible_exclusions(policy, tracker.get_slot("complaint_description") or "", happened, today)
+        # "November 2025" may mean any day of it: only flag what is certainly too old.
+        reasons = possible_exclusions(policy, tracker.get_slot("complaint_description") or "",
+                                      happened.latest if happened else None, today)
         if reasons:
             dispatcher.utter_message(
                 text=f"Thank you. I'll still log your complaint. Because {' and '.join(reasons)}, a member of staff "
