@@ -8,10 +8,11 @@ import re
 from typing import Any
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.events import EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.conversation import offer
+from actions.answers import timescales_follow_up
+from actions.conversation import latest_intent, offer
 from actions.forms.base import ResidentForm
 from actions.handoff import after_form
 from actions.runtime import get_policy, get_store, now
@@ -210,5 +211,10 @@ class ActionStartCaseLookup(Action):
         risky = risk_first(dispatcher, tracker)
         if risky is not None:
             return risky
+        if latest_intent(tracker)[0] == "escalate_complaint":
+            follow_up = timescales_follow_up(dispatcher, tracker)
+            if follow_up is not None:
+                # "and stage 2?" after the timescales: a question, so no escalation starts.
+                return follow_up + [FollowupAction("action_listen")]
         reference = parse_reference((tracker.latest_message or {}).get("text") or "")
         return CLEARED + ([SlotSet("case_reference", reference)] if reference else [])
