@@ -11,12 +11,12 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.conversation import latest_intent, latest_text
-from actions.forms.base import ResidentForm
+from actions.forms.base import NOT_A_COMPLAINT, ResidentForm
 from actions.runtime import get_policy
 from housing.answers import parse_choice, parse_reference
 from housing.messages import emergency_answer
 from housing.safety import detect_emergency
-from housing.triage import Route, needs_detail, triage
+from housing.triage import Route, Triage, needs_detail, triage
 
 ROUTE_CHOICES = {
     "service_request": ("service request", "log a service", "log it", "request", "first time", "repair",
@@ -34,6 +34,30 @@ EXPLAIN = {
                               "it to the income team to answer you.",
     "service": "This sounds like a request for us to put something right, which we log as a service request.",
 }
+
+
+def taken_as_a_complaint(result: Triage) -> str:
+    reasons = " and ".join(result.reasons)
+    because = "" if result.reasons == ("dissatisfaction with the service",) else f"Because of the {reasons}, "
+    return (f"I'm sorry about this. {because}I'll take this as a complaint. It will be handled under our complaints "
+            "procedure, and any work already under way carries on. If you'd rather just report it as a service "
+            "request, say 'not a complaint'.")
+
+
+# At the route question, a message this long (and not just a choice) is the resident telling us more.
+STORY_WORDS = 6
+CHOICE_WORDS = 12
+ASKS_FOR_A_COMPLAINT = re.compile(r"\b(complain\w*|complaint|formal)\b", re.I)
+ASKS_FOR_A_SERVICE_REQUEST = re.compile(r"\b(service request|just (fix|sort|log|report)|log it|fix it|sort it|"
+                                        r"(want|need|get|have) (it|this) (fixed|sorted|repaired|done))\b", re.I)
+
+
+def with_more_detail(first: str, more: str) -> str:
+    """What happened: the first message and what the resident added, once each."""
+    first, more = first.strip(), more.strip()
+    if not first or first.lower() in more.lower():
+        return more
+    return f"{first}{'' if first[-1] in '.!?' else '.'} {more}"
 
 
 class ActionTriage(Action):
@@ -59,12 +83,7 @@ class ActionTriage(Action):
         events: list[EventType] = [SlotSet("issue_category", result.category), SlotSet("issue_text", text[:10000]),
                                    SlotSet("fallback_count", 0), SlotSet("route_choice", None)]
         if result.is_complaint:
-            reasons = " and ".join(result.reasons)
-            because = "" if result.reasons == ("dissatisfaction with the service",) else f"Because of the {reasons}, "
-            dispatcher.utter_message(
-                text=f"I'm sorry about this. {because}I'll take this as a complaint. It will be "
-                     "handled under our complaints procedure, and any work already under way carries on. If you'd "
-                     "rather just report it as a service request, say 'not a complaint'.")
+            dispatcher.utter_message(text=taken_as_a_complaint(result))
             return events + offer_person(dispatcher, tracker) + [SlotSet("route", Route.COMPLAINT.value)]
         note = " I'm sorry you've had this trouble." if result.dissatisfied else ""
         dispatcher.utter_message(
@@ -80,8 +99,14 @@ class ValidateRouteForm(ResidentForm):
 
     def validate_route_choice(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
                               domain: dict) -> dict[str, Any]:
-        choice = parse_choice(str(value or ""), ROUTE_CHOICES)
+        text = str(value or "").strip()
+        choice = parse_choice(text, ROUTE_CHOICES)
         intent, _ = latest_intent(tracker)
+        story = with_more_detail(tracker.get_slot("issue_text") or "", text)
+        result = triage(None, story)  # the words alone: is there a reason it is a complaint?
+        words = len(text.split())
+        if words >= STORY_WORDS and (choice is None or words > CHOICE_WORDS or result.reasons):
+            return self._story(text, story, intent, result, dispatcher)
         if choice is None and intent == "make_complaint":
             choice = "complaint"
         if choice is None and intent in ("affirm", "report_repair", "report_asb", "missed_appointment", "rent_query"):
@@ -98,6 +123,22 @@ class ValidateRouteForm(ResidentForm):
                                           "'complaint' (2), or type 'talk to a person'.")
             return {"route_choice": None, "fallback_count": misses}
         return {"route_choice": choice, "route": choice, "fallback_count": 0}
+
+    @staticmethod
+    def _story(text: str, story: str, intent: str | None, result: Triage,
+               dispatcher: CollectingDispatcher) -> dict[str, Any]:
+        """The resident told us what happened instead of choosing: keep it as
+        the description (never asked again), then choose from their words."""
+        kept = {"issue_text": story[:10000], "fallback_count": 0}
+        if NOT_A_COMPLAINT.search(text) or (ASKS_FOR_A_SERVICE_REQUEST.search(text) and not result.reasons):
+            return {**kept, "route_choice": "service_request", "route": "service_request"}
+        if result.reasons:
+            dispatcher.utter_message(text=taken_as_a_complaint(result))
+            return {**kept, "route_choice": "complaint", "route": "complaint"}
+        if ASKS_FOR_A_COMPLAINT.search(text) or intent == "make_complaint":
+            return {**kept, "route_choice": "complaint", "route": "complaint"}
+        dispatcher.utter_message(text="Thank you, I've added that to what you told me.")
+        return {**kept, "route_choice": None}
 
 
 class ActionStartComplaint(Action):
