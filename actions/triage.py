@@ -10,13 +10,14 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.conversation import latest_intent, latest_text
+from actions.conversation import answered_in_the_last_turn, latest_intent, latest_text, offer
 from actions.forms.base import NOT_A_COMPLAINT, ResidentForm
 from actions.runtime import get_policy
 from housing.answers import parse_choice, parse_reference
-from housing.messages import emergency_answer
+from housing.eligibility import eligibility, is_group_complaint, is_representative_letter, representation
+from housing.messages import emergency_answer, survey_feedback_answer
 from housing.safety import detect_emergency
-from housing.triage import Route, Triage, needs_detail, triage
+from housing.triage import Route, Triage, is_survey_feedback, needs_detail, triage
 
 ROUTE_CHOICES = {
     "service_request": ("service request", "log a service", "log it", "request", "first time", "repair",
@@ -44,6 +45,7 @@ def taken_as_a_complaint(result: Triage) -> str:
             "request, say 'not a complaint'.")
 
 
+FEEDBACK_WORDS = 10
 # At the route question, a message this long (and not just a choice) is the resident telling us more.
 STORY_WORDS = 6
 CHOICE_WORDS = 12
@@ -79,6 +81,17 @@ class ActionTriage(Action):
             dispatcher.utter_message(text="Of course. What's the problem? Tell me in your own words, for example "
                                           "'my boiler isn't working' or 'my neighbour plays loud music at night'.")
             return [SlotSet("route", None), SlotSet("fallback_count", 0)]
+        if is_survey_feedback(text):
+            offer(dispatcher, survey_feedback_answer(get_policy()), ["Make a complaint", "Report a problem",
+                                                                      "Talk to a person"])
+            # Kept in case they choose to complain (a short "survey feedback" is no description).
+            kept = text[:10000] if len(text.split()) >= FEEDBACK_WORDS else None
+            return [SlotSet("route", None), SlotSet("issue_text", kept), SlotSet("complaint_offered", True),
+                    SlotSet("last_answer_topic", "survey_feedback"), SlotSet("fallback_count", 0)]
+        feedback = tracker.get_slot("issue_text")
+        if (intent == "make_complaint" and len(text.split()) < STORY_WORDS and feedback
+                and answered_in_the_last_turn(tracker, "survey_feedback")):
+            text = feedback  # "Make a complaint" after survey feedback: the feedback is what happened
         result = triage(intent, text)
         events: list[EventType] = [SlotSet("issue_category", result.category), SlotSet("issue_text", text[:10000]),
                                    SlotSet("fallback_count", 0), SlotSet("route_choice", None)]
@@ -150,15 +163,38 @@ class ActionStartComplaint(Action):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict) -> list[EventType]:
         events: list[EventType] = [SlotSet("form_interrupted", None), SlotSet("complaint_confirmed", None),
                                    SlotSet("change_pending", None)]
-        text = tracker.get_slot("issue_text") or ""
         intent, _ = latest_intent(tracker)
-        if intent == "complain_for_someone":
-            events.append(SlotSet("relationship", "representative"))
+        text = tracker.get_slot("issue_text") or ""
+        if intent == "complain_for_someone" and is_representative_letter(latest_text(tracker)):
+            # A representative's letter is the description (it did not go through triage).
+            text = latest_text(tracker)
+            events.append(SlotSet("issue_text", text[:10000]))
         if len(text.split()) >= 6 and not re.fullmatch(r".{0,40}(make|log|raise) a complaint.{0,20}", text, re.I):
-            events.append(SlotSet("complaint_description", text))
+            events.append(SlotSet("complaint_description", text[:10000]))
         dispatcher.utter_message(text="I'll take your complaint now. It takes a few minutes. You can ask me a "
                                       "question, type 'stop', or 'talk to a person' at any point.")
+        if tracker.get_slot("relationship") != "elected_member":
+            events += who_is_complaining(dispatcher, intent, text or latest_text(tracker))
         return events
+
+
+def who_is_complaining(dispatcher: CollectingDispatcher, intent: str | None, text: str) -> list[EventType]:
+    """A group of residents, or someone complaining for a resident, as their
+    words say: the form then asks only what they haven't told us."""
+    if is_group_complaint(text):
+        dispatcher.utter_message(text=eligibility(get_policy(), "group").explanation)
+        return [SlotSet("relationship", "group")]
+    acting = representation(text)
+    if acting is None and intent != "complain_for_someone":
+        return []
+    if intent != "complain_for_someone":  # already explained by the answer to that intent
+        dispatcher.utter_message(text=eligibility(get_policy(), "representative").explanation)
+    events: list[EventType] = [SlotSet("relationship", "representative")]
+    if acting and acting.resident_name:
+        events.append(SlotSet("represented_resident_name", acting.resident_name))
+    if acting and acting.relationship:
+        events.append(SlotSet("representative_relationship", acting.relationship))
+    return events
 
 
 def linked_service_request(text: str) -> str | None:

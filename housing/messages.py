@@ -116,6 +116,14 @@ def who_can_complain_answer(policy: Policy) -> str:
             f"tenant's {policy.tenant_permission_form.value} permission first.")
 
 
+def survey_feedback_answer(policy: Policy) -> str:
+    """Survey feedback is not a complaint, but the resident is told how to complain (Code 1.2)."""
+    return ("Thank you for your feedback. Feedback you give in a satisfaction survey helps us improve, but it "
+            "isn't handled as a complaint, so it won't get a complaint response. If you're unhappy with our service "
+            "and want us to look into it and put things right, you can make a complaint: choose 'Make a complaint' "
+            f"and I'll take it now, or call us on {policy.phone}.")
+
+
 def representative_answer(policy: Policy) -> str:
     return (f"Yes, you can complain for someone else. We need their {policy.representative_consent.value} permission "
             "before we can discuss their complaint with you. You don't need it if they are a child or can't make "
