@@ -62,6 +62,16 @@ def test_mps_councillors_and_residents_are_not_taken_for_representatives(text):
     assert complaint_intent(text) != "complain_for_someone"
 
 
+def test_a_representatives_long_message_showing_repeated_failure_is_a_complaint_without_the_word():
+    text = ("Good afternoon. I am a support worker from Mind and I am helping Mr Lee, who is one of your tenants. "
+            "The heating in his flat has been broken since October and nobody has come to fix it despite several "
+            "calls.")
+    assert complaint_intent(text) == "complain_for_someone"
+    first_report = ("Good afternoon, I am a support worker helping Mr Lee, one of your tenants, to report that the "
+                    "kitchen light in his flat stopped working this morning.")
+    assert complaint_intent(first_report) is None  # a first report: triage offers the choice
+
+
 def test_a_short_message_keeps_the_classifiers_intent():
     assert complaint_intent("I'm complaining for my mum") is None
     assert named_resident("on behalf of my constituent Mr Ali Hassan") == "Mr Ali Hassan"
