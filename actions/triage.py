@@ -14,7 +14,7 @@ from actions.conversation import answered_in_the_last_turn, latest_intent, lates
 from actions.forms.base import NOT_A_COMPLAINT, ResidentForm
 from actions.runtime import get_policy
 from housing.answers import parse_choice, parse_reference
-from housing.eligibility import eligibility, is_group_complaint, is_representative_letter, representation
+from housing.eligibility import LETTER_WORDS, eligibility, is_group_complaint, representation
 from housing.messages import emergency_answer, survey_feedback_answer
 from housing.safety import detect_emergency
 from housing.triage import Route, Triage, is_survey_feedback, needs_detail, triage
@@ -165,7 +165,7 @@ class ActionStartComplaint(Action):
                                    SlotSet("change_pending", None)]
         intent, _ = latest_intent(tracker)
         text = tracker.get_slot("issue_text") or ""
-        if intent == "complain_for_someone" and is_representative_letter(latest_text(tracker)):
+        if intent == "complain_for_someone" and len(latest_text(tracker).split()) >= LETTER_WORDS:
             # A representative's letter is the description (it did not go through triage).
             text = latest_text(tracker)
             events.append(SlotSet("issue_text", text[:10000]))

@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass
 from enum import Enum
 
-from housing.eligibility import is_group_complaint
+from housing.eligibility import LETTER_WORDS, is_group_complaint, is_representative_letter, representation
 
 
 class Route(str, Enum):
@@ -179,3 +179,13 @@ def is_survey_feedback(text: str) -> bool:
     """Feedback given in (or about) a satisfaction survey: not itself a
     complaint, but the resident is told how to complain (Code 1.2)."""
     return bool(_SURVEY.search(text or "")) and not is_question(text)
+
+
+def is_representative_complaint(text: str) -> bool:
+    """A long message from someone acting for a resident that makes a
+    complaint: it says so, or it shows repeated failure, no reply or poor
+    handling ("... has reported it repeatedly and nobody has come")."""
+    if is_representative_letter(text):
+        return True
+    return (len((text or "").split()) >= LETTER_WORDS and representation(text) is not None
+            and triage(None, text).is_complaint)

@@ -22,15 +22,13 @@ from rasa.engine.storage.storage import ModelStorage
 from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
-from housing.eligibility import LETTER_WORDS, is_group_complaint, is_representative_letter, representation
-from housing.triage import is_question, is_survey_feedback, triage
+from housing.eligibility import is_group_complaint
+from housing.triage import is_question, is_representative_complaint, is_survey_feedback
 
 
 def complaint_intent(text: str) -> str | None:
     """The intent the words show, whatever the classifier guessed; None to keep its guess."""
-    if is_representative_letter(text) or (len(text.split()) >= LETTER_WORDS and representation(text) is not None
-                                          and triage(None, text).is_complaint):
-        # "... has reported it repeatedly and nobody has come" is a complaint without the word.
+    if is_representative_complaint(text):
         return "complain_for_someone"
     if is_survey_feedback(text) or (is_group_complaint(text) and not is_question(text)):
         return "make_complaint"

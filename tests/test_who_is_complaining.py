@@ -62,11 +62,18 @@ def test_mps_councillors_and_residents_are_not_taken_for_representatives(text):
     assert complaint_intent(text) != "complain_for_someone"
 
 
-def test_a_representatives_long_message_showing_repeated_failure_is_a_complaint_without_the_word():
+def test_a_representatives_long_message_showing_repeated_failure_is_a_complaint_without_the_word(env):
     text = ("Good afternoon. I am a support worker from Mind and I am helping Mr Lee, who is one of your tenants. "
             "The heating in his flat has been broken since October and nobody has come to fix it despite several "
             "calls.")
     assert complaint_intent(text) == "complain_for_someone"
+    from actions.triage import ActionStartComplaint
+
+    events, _ = run(ActionStartComplaint(), tracker(text=text, intent="complain_for_someone"))
+    values = slot_sets(events)
+    assert values["complaint_description"] == text
+    assert (values["represented_resident_name"], values["representative_relationship"]) == ("Mr Lee",
+                                                                                            "support worker")
     first_report = ("Good afternoon, I am a support worker helping Mr Lee, one of your tenants, to report that the "
                     "kitchen light in his flat stopped working this morning.")
     assert complaint_intent(first_report) is None  # a first report: triage offers the choice
