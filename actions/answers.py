@@ -10,9 +10,12 @@ from typing import Any
 from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.conversation import latest_intent, latest_text, offer
+from rasa_sdk.events import EventType, SlotSet
+
+from actions.conversation import answered_in_the_last_turn, latest_intent, latest_text, offer
 from actions.runtime import get_policy, now
 from housing import messages
+from housing.follow_ups import stage_asked_about
 from housing.safety import detect_emergency
 
 MAIN_OPTIONS = ["Report a problem", "Make a complaint", "Check my complaint", "Talk to a person"]
@@ -39,6 +42,20 @@ def answer_for(intent: str) -> str | None:
     }.get(intent, lambda: None)()
 
 
+def timescales_follow_up(dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventType] | None:
+    """Straight after the timescales answer, "and stage 2?" asks about that
+    stage's timescales (whatever the NLU made of it): answer it. None when the
+    message is not such a follow-up."""
+    policy = get_policy()
+    if not answered_in_the_last_turn(tracker, "ask_timescales"):
+        return None
+    stage = stage_asked_about(latest_text(tracker), policy.stages[-1].number)
+    if stage is None:
+        return None
+    dispatcher.utter_message(text=messages.stage_timescales_answer(policy, stage, now()))
+    return [SlotSet("last_answer_topic", "ask_timescales")]
+
+
 class ActionAnswerQuestion(Action):
     def name(self) -> str:
         return "action_answer_question"
@@ -49,6 +66,9 @@ class ActionAnswerQuestion(Action):
         first = safety_first(dispatcher, tracker)
         if first is not None:
             return first
+        follow_up = timescales_follow_up(dispatcher, tracker)
+        if follow_up is not None:
+            return follow_up
         intent, _ = latest_intent(tracker)
         text = answer_for(intent or "")
         if text is None:
@@ -57,7 +77,7 @@ class ActionAnswerQuestion(Action):
             offer(dispatcher, text, MAIN_OPTIONS)
         else:
             dispatcher.utter_message(text=text)
-        return []
+        return [SlotSet("last_answer_topic", intent if text else None)]
 
 
 class ActionEmergency(Action):

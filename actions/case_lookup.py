@@ -8,16 +8,18 @@ import re
 from typing import Any
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.events import EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.conversation import offer
+from actions.answers import timescales_follow_up
+from actions.conversation import latest_intent, offer
 from actions.forms.base import ResidentForm
 from actions.handoff import after_form
 from actions.runtime import get_policy, get_store, now
 from housing import messages
 from housing.answers import parse_reference
 from housing.casework import can_escalate, escalate
+from housing.eligibility import named_resident
 from housing.deadlines import format_date
 
 CLEARED = [SlotSet("case_reference", None), SlotSet("verification_detail", None),
@@ -181,6 +183,15 @@ class ValidateElectedMemberForm(ResidentForm):
         return {"elected_member_matter": choice}
 
 
+def elected_role(text: str) -> str:
+    """"MP" or "councillor", as the elected member said."""
+    if re.search(r"\b(councillor|cllr|ward member|council member)\b", text, re.I):
+        return "councillor"
+    if re.search(r"\b(mp|m\.p\.|member of parliament)\b", text, re.I):
+        return "MP"
+    return "MP or councillor"
+
+
 class ActionAfterElectedMemberForm(Action):
     def name(self) -> str:
         return "action_after_elected_member_form"
@@ -190,7 +201,11 @@ class ActionAfterElectedMemberForm(Action):
         if handled is not None:
             return handled + [SlotSet("route", None)]
         if tracker.get_slot("elected_member_matter") == "new_matter":
-            return [SlotSet("relationship", "elected_member"), SlotSet("route", "complaint")]
+            # The constituent is the resident; their name and permission are asked in the complaint form.
+            said = " ".join(e.get("text") or "" for e in tracker.events if e.get("event") == "user")
+            return [SlotSet("relationship", "elected_member"), SlotSet("route", "complaint"),
+                    SlotSet("representative_relationship", elected_role(said)),
+                    SlotSet("represented_resident_name", named_resident(said))]
         dispatcher.utter_message(
             text="Thank you. A general enquiry from an MP or councillor is handled outside the complaints process: "
                  "our team will reply to you directly. I'll take your details now.")
@@ -210,5 +225,10 @@ class ActionStartCaseLookup(Action):
         risky = risk_first(dispatcher, tracker)
         if risky is not None:
             return risky
+        if latest_intent(tracker)[0] == "escalate_complaint":
+            follow_up = timescales_follow_up(dispatcher, tracker)
+            if follow_up is not None:
+                # "and stage 2?" after the timescales: a question, so no escalation starts.
+                return follow_up + [FollowupAction("action_listen")]
         reference = parse_reference((tracker.latest_message or {}).get("text") or "")
         return CLEARED + ([SlotSet("case_reference", reference)] if reference else [])

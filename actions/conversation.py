@@ -28,6 +28,22 @@ def latest_intent(tracker: Tracker) -> tuple[str | None, float]:
     return intent.get("name"), float(intent.get("confidence") or 0.0)
 
 
+def answered_in_the_last_turn(tracker: Tracker, topic: str) -> bool:
+    """Did the bot's reply to the resident's previous message answer `topic`
+    (the `last_answer_topic` slot set in that reply)? So "and stage 2?" is
+    read as a follow-up only straight after the answer it follows."""
+    users_seen = 0
+    for event in reversed(tracker.events):
+        if event.get("event") == "user":
+            users_seen += 1
+            if users_seen == 2:
+                return False
+        elif (users_seen == 1 and event.get("event") == "slot" and event.get("name") == "last_answer_topic"
+              and event.get("value") == topic):
+            return True
+    return False
+
+
 def digression(tracker: Tracker, answer_intents: frozenset[str] = frozenset()) -> str | None:
     """The intent of a question or exit typed mid-form, or None for an answer.
 

@@ -12,7 +12,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.conversation import channel_of
 from actions.forms.base import ResidentForm
-from actions.forms.complaint import COMPLAINT_SLOTS, REPRESENTATIVE_SLOTS
+from actions.forms.complaint import ACTING_FOR, COMPLAINT_SLOTS, REPRESENTATIVE_SLOTS
 from actions.forms.contact import postcode_and_address
 from actions.handoff import after_form
 from actions.runtime import get_policy, get_staff_store, get_store, now, push_later
@@ -55,7 +55,7 @@ class ActionAfterComplaintForm(Action):
         slot = tracker.get_slot
         description = slot("complaint_description") or ""
         representative = None
-        if slot("relationship") == "representative":
+        if slot("relationship") in ACTING_FOR:  # a representative, or an MP or councillor
             # The person complaining is the representative; the resident is the person complained for.
             representative = Representative(name=slot("resident_name") or "",
                                             relationship=slot("representative_relationship"),
@@ -65,7 +65,7 @@ class ActionAfterComplaintForm(Action):
             # The case's contact details are the representative's (so they can check it by phone or email).
             resident = Resident(name=slot("represented_resident_name") or "", email=resident.email,
                                 phone=resident.phone, postcode=resident.postcode, address=resident.address,
-                                relationship="tenant")
+                                relationship="tenant" if slot("relationship") == "representative" else None)
         adjustments = slot("adjustments") or "none"
         details = ComplaintDetails(
             description=description, category=slot("issue_category") or "service",
@@ -80,6 +80,10 @@ class ActionAfterComplaintForm(Action):
         if representative:
             get_store().add_history(case.reference, "note", f"Contact for the representative: "
                                                             f"{slot('contact_detail')}")
+        if slot("relationship") == "group":
+            get_store().add_history(case.reference, "note",
+                                    f"Complaint from a group of residents. Lead contact: {slot('resident_name')}, "
+                                    f"{slot('contact_detail')}.")
         get_store().add_history(case.reference, "note",
                                 "Logged as a complaint in the chat (the resident was told they could choose a "
                                 "service request instead).")

@@ -15,7 +15,7 @@ from rasa_sdk.events import ActionExecuted, ConversationPaused, EventType, Sessi
 from rasa_sdk.executor import CollectingDispatcher
 from sqlalchemy.exc import SQLAlchemyError
 
-from actions.answers import MAIN_OPTIONS
+from actions.answers import MAIN_OPTIONS, timescales_follow_up
 from actions.conversation import offer
 from actions.runtime import get_policy, get_staff_store
 from actions.safeguarding import offer_person, risk_first, safety_first
@@ -96,6 +96,9 @@ class ActionDefaultFallback(Action):
         first = safety_first(dispatcher, tracker)
         if first is not None:
             return first
+        follow_up = timescales_follow_up(dispatcher, tracker)
+        if follow_up is not None:
+            return follow_up
         misses = int(tracker.get_slot("fallback_count") or 0) + 1
         if misses >= 2:
             offer(dispatcher, "Sorry, I'm still not sure what you need. You can choose one of these, or talk to a "

@@ -10,13 +10,14 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.conversation import latest_intent, latest_text
-from actions.forms.base import ResidentForm
+from actions.conversation import answered_in_the_last_turn, latest_intent, latest_text, offer
+from actions.forms.base import NOT_A_COMPLAINT, ResidentForm
 from actions.runtime import get_policy
 from housing.answers import parse_choice, parse_reference
-from housing.messages import emergency_answer
+from housing.eligibility import LETTER_WORDS, eligibility, is_group_complaint, representation
+from housing.messages import emergency_answer, survey_feedback_answer
 from housing.safety import detect_emergency
-from housing.triage import Route, needs_detail, triage
+from housing.triage import Route, Triage, is_survey_feedback, needs_detail, triage
 
 ROUTE_CHOICES = {
     "service_request": ("service request", "log a service", "log it", "request", "first time", "repair",
@@ -34,6 +35,31 @@ EXPLAIN = {
                               "it to the income team to answer you.",
     "service": "This sounds like a request for us to put something right, which we log as a service request.",
 }
+
+
+def taken_as_a_complaint(result: Triage) -> str:
+    reasons = " and ".join(result.reasons)
+    because = "" if result.reasons == ("dissatisfaction with the service",) else f"Because of the {reasons}, "
+    return (f"I'm sorry about this. {because}I'll take this as a complaint. It will be handled under our complaints "
+            "procedure, and any work already under way carries on. If you'd rather just report it as a service "
+            "request, say 'not a complaint'.")
+
+
+FEEDBACK_WORDS = 10
+# At the route question, a message this long (and not just a choice) is the resident telling us more.
+STORY_WORDS = 6
+CHOICE_WORDS = 12
+ASKS_FOR_A_COMPLAINT = re.compile(r"\b(complain\w*|complaint|formal)\b", re.I)
+ASKS_FOR_A_SERVICE_REQUEST = re.compile(r"\b(service request|just (fix|sort|log|report)|log it|fix it|sort it|"
+                                        r"(want|need|get|have) (it|this) (fixed|sorted|repaired|done))\b", re.I)
+
+
+def with_more_detail(first: str, more: str) -> str:
+    """What happened: the first message and what the resident added, once each."""
+    first, more = first.strip(), more.strip()
+    if not first or first.lower() in more.lower():
+        return more
+    return f"{first}{'' if first[-1] in '.!?' else '.'} {more}"
 
 
 class ActionTriage(Action):
@@ -55,16 +81,22 @@ class ActionTriage(Action):
             dispatcher.utter_message(text="Of course. What's the problem? Tell me in your own words, for example "
                                           "'my boiler isn't working' or 'my neighbour plays loud music at night'.")
             return [SlotSet("route", None), SlotSet("fallback_count", 0)]
+        if is_survey_feedback(text):
+            offer(dispatcher, survey_feedback_answer(get_policy()), ["Make a complaint", "Report a problem",
+                                                                      "Talk to a person"])
+            # Kept in case they choose to complain (a short "survey feedback" is no description).
+            kept = text[:10000] if len(text.split()) >= FEEDBACK_WORDS else None
+            return [SlotSet("route", None), SlotSet("issue_text", kept), SlotSet("complaint_offered", True),
+                    SlotSet("last_answer_topic", "survey_feedback"), SlotSet("fallback_count", 0)]
+        feedback = tracker.get_slot("issue_text")
+        if (intent == "make_complaint" and len(text.split()) < STORY_WORDS and feedback
+                and answered_in_the_last_turn(tracker, "survey_feedback")):
+            text = feedback  # "Make a complaint" after survey feedback: the feedback is what happened
         result = triage(intent, text)
         events: list[EventType] = [SlotSet("issue_category", result.category), SlotSet("issue_text", text[:10000]),
                                    SlotSet("fallback_count", 0), SlotSet("route_choice", None)]
         if result.is_complaint:
-            reasons = " and ".join(result.reasons)
-            because = "" if result.reasons == ("dissatisfaction with the service",) else f"Because of the {reasons}, "
-            dispatcher.utter_message(
-                text=f"I'm sorry about this. {because}I'll take this as a complaint. It will be "
-                     "handled under our complaints procedure, and any work already under way carries on. If you'd "
-                     "rather just report it as a service request, say 'not a complaint'.")
+            dispatcher.utter_message(text=taken_as_a_complaint(result))
             return events + offer_person(dispatcher, tracker) + [SlotSet("route", Route.COMPLAINT.value)]
         note = " I'm sorry you've had this trouble." if result.dissatisfied else ""
         dispatcher.utter_message(
@@ -80,8 +112,14 @@ class ValidateRouteForm(ResidentForm):
 
     def validate_route_choice(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
                               domain: dict) -> dict[str, Any]:
-        choice = parse_choice(str(value or ""), ROUTE_CHOICES)
+        text = str(value or "").strip()
+        choice = parse_choice(text, ROUTE_CHOICES)
         intent, _ = latest_intent(tracker)
+        story = with_more_detail(tracker.get_slot("issue_text") or "", text)
+        result = triage(None, story)  # the words alone: is there a reason it is a complaint?
+        words = len(text.split())
+        if words >= STORY_WORDS and (choice is None or words > CHOICE_WORDS or result.reasons):
+            return self._story(text, story, intent, result, dispatcher)
         if choice is None and intent == "make_complaint":
             choice = "complaint"
         if choice is None and intent in ("affirm", "report_repair", "report_asb", "missed_appointment", "rent_query"):
@@ -99,6 +137,22 @@ class ValidateRouteForm(ResidentForm):
             return {"route_choice": None, "fallback_count": misses}
         return {"route_choice": choice, "route": choice, "fallback_count": 0}
 
+    @staticmethod
+    def _story(text: str, story: str, intent: str | None, result: Triage,
+               dispatcher: CollectingDispatcher) -> dict[str, Any]:
+        """The resident told us what happened instead of choosing: keep it as
+        the description (never asked again), then choose from their words."""
+        kept = {"issue_text": story[:10000], "fallback_count": 0}
+        if NOT_A_COMPLAINT.search(text) or (ASKS_FOR_A_SERVICE_REQUEST.search(text) and not result.reasons):
+            return {**kept, "route_choice": "service_request", "route": "service_request"}
+        if result.reasons:
+            dispatcher.utter_message(text=taken_as_a_complaint(result))
+            return {**kept, "route_choice": "complaint", "route": "complaint"}
+        if ASKS_FOR_A_COMPLAINT.search(text) or intent == "make_complaint":
+            return {**kept, "route_choice": "complaint", "route": "complaint"}
+        dispatcher.utter_message(text="Thank you, I've added that to what you told me.")
+        return {**kept, "route_choice": None}
+
 
 class ActionStartComplaint(Action):
     """Prepare the complaint form from what the resident already said."""
@@ -109,15 +163,38 @@ class ActionStartComplaint(Action):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict) -> list[EventType]:
         events: list[EventType] = [SlotSet("form_interrupted", None), SlotSet("complaint_confirmed", None),
                                    SlotSet("change_pending", None)]
-        text = tracker.get_slot("issue_text") or ""
         intent, _ = latest_intent(tracker)
-        if intent == "complain_for_someone":
-            events.append(SlotSet("relationship", "representative"))
+        text = tracker.get_slot("issue_text") or ""
+        if intent == "complain_for_someone" and len(latest_text(tracker).split()) >= LETTER_WORDS:
+            # A representative's letter is the description (it did not go through triage).
+            text = latest_text(tracker)
+            events.append(SlotSet("issue_text", text[:10000]))
         if len(text.split()) >= 6 and not re.fullmatch(r".{0,40}(make|log|raise) a complaint.{0,20}", text, re.I):
-            events.append(SlotSet("complaint_description", text))
+            events.append(SlotSet("complaint_description", text[:10000]))
         dispatcher.utter_message(text="I'll take your complaint now. It takes a few minutes. You can ask me a "
                                       "question, type 'stop', or 'talk to a person' at any point.")
+        if tracker.get_slot("relationship") != "elected_member":
+            events += who_is_complaining(dispatcher, intent, text or latest_text(tracker))
         return events
+
+
+def who_is_complaining(dispatcher: CollectingDispatcher, intent: str | None, text: str) -> list[EventType]:
+    """A group of residents, or someone complaining for a resident, as their
+    words say: the form then asks only what they haven't told us."""
+    if is_group_complaint(text):
+        dispatcher.utter_message(text=eligibility(get_policy(), "group").explanation)
+        return [SlotSet("relationship", "group")]
+    acting = representation(text)
+    if acting is None and intent != "complain_for_someone":
+        return []
+    if intent != "complain_for_someone":  # already explained by the answer to that intent
+        dispatcher.utter_message(text=eligibility(get_policy(), "representative").explanation)
+    events: list[EventType] = [SlotSet("relationship", "representative")]
+    if acting and acting.resident_name:
+        events.append(SlotSet("represented_resident_name", acting.resident_name))
+    if acting and acting.relationship:
+        events.append(SlotSet("representative_relationship", acting.relationship))
+    return events
 
 
 def linked_service_request(text: str) -> str | None:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 from calendar import monthrange
+from dataclasses import dataclass
 from datetime import date, timedelta
 
 EMAIL = re.compile(r"[A-Za-z0-9._%+'-]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}")
@@ -103,27 +104,70 @@ def _months_back(today: date, months: int) -> date:
     return date(year, month + 1, min(today.day, monthrange(year, month + 1)[1]))
 
 
-def parse_when(text: str, today: date) -> date | None:
-    """Roughly when something happened, from "3 months ago", "last March",
-    "12/03/2025", "since January", "over a year ago", "yesterday".
+@dataclass(frozen=True)
+class When:
+    """Roughly when something happened: a day ("yesterday", "12/03/2025"), a
+    month ("last March", "november 2025") or a year ("2019", "last year").
 
-    Returns the earliest date the words point to (so "last year" is 1 January
-    of last year: the 12-month check errs towards a person looking at it), or
-    None when no date can be read.
+    `earliest` and `latest` are the first and last days the words can mean;
+    for a day they are the same.
+    """
+
+    earliest: date
+    latest: date
+
+    @classmethod
+    def day(cls, on: date) -> "When":
+        return cls(on, on)
+
+    @classmethod
+    def month(cls, year: int, month: int) -> "When":
+        return cls(date(year, month, 1), date(year, month, monthrange(year, month)[1]))
+
+    @classmethod
+    def year(cls, year: int) -> "When":
+        return cls(date(year, 1, 1), date(year, 12, 31))
+
+    @property
+    def precision(self) -> str:
+        """"day", "month" or "year"."""
+        if self.earliest == self.latest:
+            return "day"
+        same_month = (self.earliest.year, self.earliest.month) == (self.latest.year, self.latest.month)
+        return "month" if same_month else "year"
+
+    def isoformat(self) -> str:
+        """"2025-03-12", "2025-11" or "2019": no more precise than the words."""
+        return {"day": self.earliest.isoformat(), "month": self.earliest.strftime("%Y-%m"),
+                "year": str(self.earliest.year)}[self.precision]
+
+
+def _in_month(today: date, month: int, last: bool = False) -> When:
+    """"in May", "since January", "last March": the most recent such month
+    that has started ("last" also skips this month)."""
+    year = today.year if month < today.month or (month == today.month and not last) else today.year - 1
+    return When.month(year, month)
+
+
+def parse_when(text: str, today: date) -> When | None:
+    """Roughly when something happened, from "3 months ago", "last March",
+    "november 2025", "12/03/2025", "since January", "over a year ago",
+    "yesterday". A month or a year is read as the whole month or year (never
+    as its 1st day); None when no date can be read.
     """
     t = (text or "").lower().strip()
     if not t:
         return None
     if re.search(r"\b(today|this morning|tonight|just now|right now|now)\b", t):
-        return today
+        return When.day(today)
     if "yesterday" in t:
-        return today - timedelta(days=1)
+        return When.day(today - timedelta(days=1))
     m = re.search(r"\b(\d{1,2})[/.-](\d{1,2})[/.-](\d{2,4})\b", t)
     if m:
         day, month, year = int(m.group(1)), int(m.group(2)), int(m.group(3))
         year += 2000 if year < 100 else 0
         try:
-            return date(year, month, day)
+            return When.day(date(year, month, day))
         except ValueError:
             return None
     num = r"(\d+|a|an|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|eighteen|twenty|" \
@@ -135,24 +179,25 @@ def parse_when(text: str, today: date) -> date | None:
         unit = m.group(3)
         half = re.match(r"\s*(and a half|and half)\b", t[m.end():]) is not None
         if unit == "day":
-            return today - timedelta(days=n)
+            return When.day(today - timedelta(days=n))
         if unit == "week":
-            return today - timedelta(weeks=n)
+            return When.day(today - timedelta(weeks=n))
         months = n if unit == "month" else 12 * n
         if half:  # "a year and a half ago": 18 months, not 12
             months += 6 if unit == "year" else 0
         back = _months_back(today, months)
         if m.group(1) in ("over", "more than"):
             back -= timedelta(days=1)
-        return back
+        return When.day(back)
     if re.search(r"\blast week\b", t):
-        return today - timedelta(weeks=1)
+        return When.day(today - timedelta(weeks=1))
     if re.search(r"\blast month\b", t):
-        return _months_back(today, 1)
+        previous = _months_back(today, 1)
+        return When.month(previous.year, previous.month)
     if re.search(r"\blast year\b", t):
-        return date(today.year - 1, 1, 1)
+        return When.year(today.year - 1)
     if re.search(r"\b(this week|few days|couple of days|recently|the other day)\b", t):
-        return today - timedelta(days=7)
+        return When.day(today - timedelta(days=7))
     m = re.search(r"\b(\d{1,2})(st|nd|rd|th)?\s+(of\s+)?([a-z]+)\s*(\d{4})?\b", t)
     if m and m.group(4) in _MONTHS:
         month = _MONTHS[m.group(4)]
@@ -161,18 +206,17 @@ def parse_when(text: str, today: date) -> date | None:
             found = date(year, month, int(m.group(1)))
         except ValueError:
             return None
-        return found if found <= today or m.group(5) else date(year - 1, month, found.day)
-    m = re.search(r"\b([a-z]+)\s+(\d{4})\b", t)
+        return When.day(found if found <= today or m.group(5) else date(year - 1, month, found.day))
+    # "november 2025", "in jan 2026", "march of 2024", "nov '25"
+    m = re.search(r"\b([a-z]+)\s+(?:of\s+)?(?:(\d{4})|'(\d{2}))\b", t)
     if m and m.group(1) in _MONTHS:
-        return date(int(m.group(2)), _MONTHS[m.group(1)], 1)
+        year = int(m.group(2)) if m.group(2) else 2000 + int(m.group(3))
+        return When.month(year, _MONTHS[m.group(1)])
     m = re.search(r"\b(\d{4})\b", t)
     if m and 1990 <= int(m.group(1)) <= today.year:
-        return date(int(m.group(1)), 1, 1)
+        return When.year(int(m.group(1)))
     for word in re.findall(r"[a-z]+", t):
-        if word in _MONTHS and word not in ("may", "mar") or word in ("may",) and re.search(r"\b(in|since|last) may\b", t):
-            month = _MONTHS[word]
-            year = today.year if month <= today.month else today.year - 1
-            if re.search(rf"\blast {word}\b", t) and month >= today.month:
-                year = today.year - 1
-            return date(year, month, 1)
+        if word in _MONTHS and (word not in ("may", "mar") or re.search(rf"\b(in|since|last|from|early|mid|late|"
+                                                                         rf"end of|start of) {word}\b", t)):
+            return _in_month(today, _MONTHS[word], last=bool(re.search(rf"\blast {word}\b", t)))
     return None

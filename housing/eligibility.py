@@ -14,6 +14,9 @@ from housing.policy import Policy
 
 # Each relationship, the words residents use for it, and how it is handled.
 RELATIONSHIPS: dict[str, tuple[str, ...]] = {
+    "group": ("residents association", "residents' association", "tenants association", "tenants' association",
+              "residents group", "tenants group", "group of residents", "group of tenants", "group of neighbours",
+              "joint complaint", "several of us", "all of us", "a few of us", "lead contact"),
     "occupant": ("not the tenant", "not on the tenancy", "live with", "living with", "lodger",
                  "household member", "my partner's"),
     "elected_member": ("councillor", "member of parliament", "mp ", "mp's", "an mp", "the mp", "caseworker"),
@@ -44,6 +47,7 @@ LABELS = {
     "representative": "someone complaining for a resident",
     "elected_member": "MP or councillor",
     "affected_neighbour": "someone affected by our services (not our resident)",
+    "group": "lead contact for a group of residents",
 }
 
 
@@ -87,6 +91,10 @@ def eligibility(policy: Policy, relationship: str) -> Eligibility:
         return Eligibility(relationship, True, None,
                            "As an elected member, a matter we don't know about yet is logged as a new complaint; "
                            "a general enquiry is handled outside the complaints process.")
+    if relationship == "group":
+        return Eligibility(relationship, True, None,
+                           "A group of residents can complain together. We'll deal with one lead contact for the "
+                           "group, who we'll keep updated and who can share our replies with everyone else.")
     if relationship in LABELS:
         return Eligibility(relationship, True, None, f"As a {label} you can make a complaint.")
     # Never refuse: a person checks anything unusual.
@@ -128,7 +136,11 @@ _EXCLUSION_CUES = (
 
 
 def possible_exclusions(policy: Policy, description: str, happened_on: date | None, today: date) -> list[str]:
-    """Reasons a person may need to decide whether the complaint is accepted."""
+    """Reasons a person may need to decide whether the complaint is accepted.
+
+    `happened_on` is the latest day the resident's words can mean (the end of
+    "November 2025"), so only an issue that is certainly too old is flagged.
+    """
     from housing.deadlines import is_within_window
 
     reasons = []
@@ -137,3 +149,89 @@ def possible_exclusions(policy: Policy, description: str, happened_on: date | No
     lowered = (description or "").lower()
     reasons.extend(reason for reason, cue in _EXCLUSION_CUES if cue.search(lowered))
     return reasons
+
+
+# Someone writing for a resident: "I am writing on behalf of my client Mrs X",
+# "we act for Mr Y", "I'm an advocate supporting Ms Z".
+_ACTING_FOR = re.compile(
+    r"\b(on (behalf|half) of(?! (my|our) (own|family|household|kids|children|home)\b)|on (his|her|their) behalf|my client|our client|we act for|i act for|acting for|"
+    r"(we|i) represent|(are|am) instructed by|instructed by|as (his|her|their) (solicitor|advocate|representative|"
+    r"carer|support worker|social worker)|writing for my|complaining for my|supporting (mr|mrs|ms|miss|dr|my)\b|"
+    r"helping (mr|mrs|ms|miss|dr|my)\b|(advocate|support worker|social worker|solicitor|caseworker|key worker) "
+    r"(for|at|from|with|supporting|helping))", re.I)
+# A representative's role, when they name it (family members are asked: "for my mother" is not their role).
+_REPRESENTATIVE_ROLES = ("solicitors", "solicitor", "advocacy", "advocate", "support worker", "social worker",
+                         "key worker", "caseworker", "carer", "legal representative", "citizens advice", "executor")
+_NOT_A_NAME = (r"(?!(?:of|at|from|who|whose|and|is|in|on|the|your|a|an|our|my|tenant|has|had|was|for|to|about|regarding|re|"
+               r"with|because|since|concerning)\b)")
+_TITLE_NAME = (rf"((?:mr|mrs|ms|miss|mx|dr)\.? (?:and (?:mr|mrs|ms|miss)\.? )?{_NOT_A_NAME}[a-z][a-z'-]*"
+               rf"(?: {_NOT_A_NAME}[a-z][a-z'-]+)?)")
+_NAMED = re.compile(
+    rf"\b(?:my client|our client|on behalf of|we act for|i act for|acting for|(?:we|i) represent|instructed by|"
+    rf"supporting|helping|writing for|my constituent|constituent)\s*,?\s*(?:my client |our client |my constituent |"
+    rf"(?:miss|mrs|mr|ms)? ?)?{_TITLE_NAME}", re.I)
+_ELECTED = re.compile(r"\b(mp|m\.p\.|member of parliament|councillor|cllr|constituents?|ward member|my ward)\b", re.I)
+_COMPLAINT_WORDS = re.compile(r"\b(complain\w*|complaint|dissatisf\w*|unhappy|not happy|failure|failed|"
+                              r"unacceptable|disrepair|redress|remedy|stage (one|1))\b", re.I)
+LETTER_WORDS = 15
+
+
+def named_resident(text: str) -> str | None:
+    """The resident a representative names ("my client Mrs Patel", "on behalf
+    of my constituent Mr Ali"), or None."""
+    named = _NAMED.search(text or "")
+    if not named:
+        return None
+    name = named.group(1)
+    if name == name.lower():
+        return name.title()  # "mrs o'neill" -> "Mrs O'Neill"
+    # Typed with capitals: the name is the title and the capitalised words after it.
+    words = name.split()
+    kept = words[:1]
+    for word in words[1:]:
+        if not (word[0].isupper() or word == "and"):
+            break
+        kept.append(word)
+    return " ".join(kept)
+
+
+@dataclass(frozen=True)
+class Representation:
+    """Who a representative is complaining for, as far as their words say."""
+
+    resident_name: str | None
+    relationship: str | None
+
+
+def representation(text: str) -> Representation | None:
+    """Someone writing for a resident (not an MP or councillor, who have
+    their own route), with the resident's name and the representative's role
+    when they give them; None when the message is not from a representative."""
+    if not _ACTING_FOR.search(text or "") or _ELECTED.search(text or ""):
+        return None
+    lowered = text.lower()
+    name = named_resident(text)
+    role = next((r for r in _REPRESENTATIVE_ROLES if re.search(rf"\b{r}\b", lowered)), None)
+    role = {"solicitors": "solicitor", "advocacy": "advocate", "citizens advice": "adviser (Citizens Advice)"}.get(
+        role or "", role)
+    return Representation(name, role)
+
+
+def is_representative_letter(text: str) -> bool:
+    """A long message from a representative making a complaint (a solicitor's
+    or advocate's letter), whatever else it mentions."""
+    return (len((text or "").split()) >= LETTER_WORDS and representation(text) is not None
+            and bool(_COMPLAINT_WORDS.search(text)))
+
+
+_GROUP = re.compile(
+    r"\b((tenants?'?|residents?'?|leaseholders?'?)( and residents?'?)? (association|group|committee|forum)|\btra\b|"
+    r"group of (us|residents|tenants|neighbours|leaseholders|households|families)|joint complaint|"
+    r"(several|many|some|all|a few|lots|most) of (us|the (residents|tenants|neighbours|households))|"
+    r"on behalf of (all )?(the |my |our )?(other )?(residents|tenants|neighbours|households|block|building|estate|"
+    r"street)|we,? the (residents|tenants)|(all|other) (the )?(residents|tenants|neighbours) (in|on|at|of) )", re.I)
+
+
+def is_group_complaint(text: str) -> bool:
+    """A complaint from a group of residents or a residents' association."""
+    return bool(_GROUP.search(text or ""))

@@ -8,7 +8,7 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from housing.deadlines import format_date, stage_dates
-from housing.policy import Nation, Policy
+from housing.policy import Nation, Policy, Stage
 from housing.policy_check import effective_ombudsman
 
 
@@ -45,22 +45,40 @@ def ombudsman_answer(policy: Policy) -> str:
     return f"{intro} Contact: {ombudsman_details(policy)}"
 
 
-def timescales_answer(policy: Policy, received_at: datetime) -> str:
-    lines = []
-    for stage in policy.stages:
-        ack = stage.acknowledge
-        resp = stage.respond
-        frm = "from when we receive it" if resp.counted_from.value == "received" else "from when we acknowledge it"
-        lines.append(
-            f"{stage.name}: we acknowledge within {ack.working_days} working day{'s' * (ack.working_days != 1)} "
+def _stage_timescales(stage: Stage) -> str:
+    ack, resp = stage.acknowledge, stage.respond
+    frm = "from when we receive it" if resp.counted_from.value == "received" else "from when we acknowledge it"
+    return (f"{stage.name}: we acknowledge within {ack.working_days} working day{'s' * (ack.working_days != 1)} "
             f"and respond within {resp.working_days} working days {frm}"
             + (f"; if we need longer we tell you why and can extend by up to {stage.max_extension_working_days} "
                "working days" if stage.max_extension_working_days else "") + ".")
+
+
+def timescales_answer(policy: Policy, received_at: datetime) -> str:
+    lines = [_stage_timescales(stage) for stage in policy.stages]
     first = stage_dates(policy, 1, received_at)
     lines.append(f"For a complaint made today, the acknowledgement is due by {format_date(first.acknowledgement_due)} "
                  f"and the {policy.stages[0].name.lower()} response by {format_date(first.response_due)}. Working days "
                  "leave out weekends and bank holidays.")
     return " ".join(lines)
+
+
+def stage_timescales_answer(policy: Policy, number: int, received_at: datetime) -> str:
+    """The timescales of one stage ("and stage 2?"), with the engine's dates
+    for a complaint, or a request to escalate, made today."""
+    stage = policy.stage(number)
+    dates = stage_dates(policy, number, received_at)
+    if number == policy.stages[0].number:
+        made = "a complaint made today"
+        how = ""
+    else:
+        previous = policy.stages[policy.stages.index(stage) - 1]
+        made = "a request made today"
+        how = (f" You can ask for {stage.name.lower()} once you've had our {previous.name.lower()} response, and "
+               "you don't have to give a reason. To ask, say 'escalate my complaint'.")
+    return (f"{_stage_timescales(stage)} For {made}, the acknowledgement would be due by "
+            f"{format_date(dates.acknowledgement_due)} and the response by {format_date(dates.response_due)}. "
+            f"Working days leave out weekends and bank holidays.{how}")
 
 
 # Said when the policy file gives no compensation or advocacy text, so a
@@ -109,6 +127,14 @@ def who_can_complain_answer(policy: Policy) -> str:
     if policy.representative_without_consent:
         text += f", except when {_listed(policy.representative_without_consent, 'or')}"
     return text + ". If you're not sure, tell me about it: nobody is turned away by this chat."
+
+
+def survey_feedback_answer(policy: Policy) -> str:
+    """Survey feedback is not a complaint, but the resident is told how to complain (Code 1.2)."""
+    return ("Thank you for your feedback. Feedback you give in a satisfaction survey helps us improve, but it "
+            "isn't handled as a complaint, so it won't get a complaint response. If you're unhappy with our service "
+            "and want us to look into it and put things right, you can make a complaint: choose 'Make a complaint' "
+            f"and I'll take it now, or call us on {policy.phone}.")
 
 
 def representative_answer(policy: Policy) -> str:

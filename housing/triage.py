@@ -12,6 +12,8 @@ import re
 from dataclasses import dataclass
 from enum import Enum
 
+from housing.eligibility import LETTER_WORDS, is_group_complaint, is_representative_letter, representation
+
 
 class Route(str, Enum):
     SERVICE_REQUEST = "service_request"
@@ -82,6 +84,9 @@ _DISSATISFIED = re.compile(
 )
 
 
+_GROUP_WORDS = re.compile(r"\b(neighbou?rs|of us|residents?'?|tenants?'?)\b")
+
+
 @dataclass(frozen=True)
 class Triage:
     route: Route
@@ -110,13 +115,18 @@ def triage(intent: str | None, text: str) -> Triage:
     if _CONDUCT.search(lowered):
         reasons.append("conduct or poor handling")
     dissatisfied = bool(reasons) or bool(_DISSATISFIED.search(lowered)) or intent == "make_complaint"
-    # The resident's own words name the subject more reliably than the intent.
-    category = guess_category(lowered)
+    group = is_group_complaint(lowered)
+    # The resident's own words name the subject more reliably than the intent
+    # ("several of us neighbours" is a group, not a neighbour dispute).
+    category = guess_category(_GROUP_WORDS.sub(" ", lowered) if group else lowered)
     if category == "service":
         category = CATEGORY_BY_INTENT.get(intent or "", "service")
     first_report_intent = intent in {"report_repair", "report_asb", "missed_appointment", "rent_query"}
     if reasons:
         return Triage(Route.COMPLAINT, category, tuple(reasons), dissatisfied)
+    if group and intent == "make_complaint":
+        # Residents complaining together (1.2): a complaint, with one lead contact.
+        return Triage(Route.COMPLAINT, category, ("dissatisfaction with the service",), True)
     if intent == "make_complaint" and not first_report_intent and category == "service":
         # A complaint about the service in general (no first-report subject).
         return Triage(Route.COMPLAINT, category, ("dissatisfaction with the service",), True)
@@ -149,3 +159,33 @@ _GENERIC = re.compile(r"^\W*(i (want|need|would like|wanna) to |can i |i'?d like
 def needs_detail(text: str) -> bool:
     """A bare opener such as "Report a problem" that names no subject yet."""
     return bool(_GENERIC.match((text or "").strip().lower()))
+
+
+# A satisfaction survey (not a damp, stock-condition or gas survey, which are inspections).
+_SURVEY = re.compile(
+    r"\b((satisfaction|customer|feedback|tenant|resident|text|email|online|phone) survey|survey feedback|"
+    r"survey (you|u|they|we) (sent|texted|emailed)|survey (text|email|call|link|message|form)s?|"
+    r"(in|on|for|from|to|with) (the|your|a|that|this) survey|(the|your|a|that) survey (after|about|on|for|asking)|"
+    r"questionnaires?|feedback forms?|satisfaction (text|call|form|message)s?|how did we do|star rating|"
+    r"(rate|rating|rated|score|scored) (our|your|the|you|u)( \w+)? (service|repair|visit))\b", re.I)
+_QUESTION = re.compile(r"\?\s*$|^\W*(how|why|what|when|where|can|could|do|does|did|is|are|who|will|should)\b", re.I)
+
+
+def is_question(text: str) -> bool:
+    return bool(_QUESTION.search((text or "").strip()))
+
+
+def is_survey_feedback(text: str) -> bool:
+    """Feedback given in (or about) a satisfaction survey: not itself a
+    complaint, but the resident is told how to complain (Code 1.2)."""
+    return bool(_SURVEY.search(text or "")) and not is_question(text)
+
+
+def is_representative_complaint(text: str) -> bool:
+    """A long message from someone acting for a resident that makes a
+    complaint: it says so, or it shows repeated failure, no reply or poor
+    handling ("... has reported it repeatedly and nobody has come")."""
+    if is_representative_letter(text):
+        return True
+    return (len((text or "").split()) >= LETTER_WORDS and representation(text) is not None
+            and triage(None, text).is_complaint)

@@ -317,6 +317,26 @@ def test_complaint_when_flags_an_old_complaint_without_refusing(env):
     assert "I'll still log your complaint" in texts(dispatcher)[0]
 
 
+def test_complaint_when_a_month_is_recorded_as_the_month_and_not_flagged_while_any_of_it_is_in_time(env):
+    """"November 2025" a year on: its 1st is just over 12 months ago, but the
+    resident may mean the end of the month, so it is not flagged as old."""
+    from actions.forms.complaint import ValidateComplaintForm
+    from housing.answers import When
+
+    today = env.now().date()
+    a_year_ago = When.month(today.year - 1, today.month)
+    typed = a_year_ago.earliest.strftime("%B %Y")
+    events, dispatcher = run(ValidateComplaintForm(), complaint_form_turn("complaint_when", typed))
+    values = slot_sets(events)
+    assert values["happened_on"] == a_year_ago.isoformat()  # e.g. "2025-11", not "2025-11-01"
+    assert values["possible_exclusion"] is None
+    assert dispatcher.messages == []
+
+    two_years_ago = a_year_ago.earliest.replace(year=today.year - 2).strftime("%B %Y")
+    events, dispatcher = run(ValidateComplaintForm(), complaint_form_turn("complaint_when", two_years_ago))
+    assert slot_sets(events)["possible_exclusion"] == "it may be more than 12 months old"
+
+
 # ---------------------------------------------------------------- complaint form: read-back
 
 

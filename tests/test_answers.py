@@ -13,6 +13,7 @@ from housing.answers import (
     parse_postcode,
     parse_reference,
     parse_uk_phone,
+    When,
     parse_when,
     parse_yes_no,
 )
@@ -140,25 +141,58 @@ def test_parse_choice_exact_key_with_underscores():
     ("about 18 months ago", date(2025, 5, 22)),
     ("about eighteen months ago", date(2025, 5, 22)),
     ("about a year and a half ago", date(2025, 5, 22)),
-    ("last March", date(2026, 3, 1)),
-    ("last november", date(2025, 11, 1)),  # this month's is not "last"
-    ("last year", date(2025, 1, 1)),
     ("12/03/2025", date(2025, 3, 12)),  # UK day/month order
     ("12/03/25", date(2025, 3, 12)),
-    ("since January", date(2026, 1, 1)),
-    ("in May", date(2026, 5, 1)),
-    ("in december", date(2025, 12, 1)),  # December 2026 has not happened yet
-    ("march 2024", date(2024, 3, 1)),
     ("15 march 2025", date(2025, 3, 15)),
     ("5th of march", date(2026, 3, 5)),
-    ("2019", date(2019, 1, 1)),
-    ("not sure", None),
-    ("dunno", None),
-    ("31/02/2025", None),
-    ("", None),
 ])
-def test_parse_when_relative_to_a_fixed_today(text, expected):
-    assert parse_when(text, TODAY) == expected
+def test_parse_when_reads_a_day(text, expected):
+    assert parse_when(text, TODAY) == When.day(expected)
+
+
+@pytest.mark.parametrize(("text", "year", "month"), [
+    ("last March", 2026, 3),
+    ("last march", 2026, 3),
+    ("last november", 2025, 11),  # this month's is not "last"
+    ("since January", 2026, 1),
+    ("in May", 2026, 5),
+    ("in december", 2025, 12),  # December 2026 has not happened yet
+    ("in november", 2026, 11),  # this month
+    ("last month", 2026, 10),
+    ("march 2024", 2024, 3),
+    ("november 2025", 2025, 11),
+    ("November 2025", 2025, 11),
+    ("in jan 2026", 2026, 1),
+    ("sometime in sept 2025 i think", 2025, 9),
+    ("march of 2024", 2024, 3),
+    ("may 2025", 2025, 5),
+    ("since mid may", 2026, 5),
+    ("nov '25", 2025, 11),
+])
+def test_parse_when_reads_a_month_as_the_whole_month(text, year, month):
+    """A month is never read as its 1st day: what is recorded is the month."""
+    when = parse_when(text, TODAY)
+    assert when == When.month(year, month)
+    assert when.precision == "month"
+    assert when.isoformat() == f"{year}-{month:02d}"
+
+
+def test_month_ends_follow_the_calendar():
+    assert When.month(2024, 2).latest == date(2024, 2, 29)
+    assert When.month(2025, 2).latest == date(2025, 2, 28)
+    assert When.month(2025, 11).latest == date(2025, 11, 30)
+
+
+@pytest.mark.parametrize(("text", "year"), [("2019", 2019), ("last year", 2025), ("back in 2024", 2024)])
+def test_parse_when_reads_a_year_as_the_whole_year(text, year):
+    when = parse_when(text, TODAY)
+    assert when == When.year(year)
+    assert (when.precision, when.isoformat()) == ("year", str(year))
+
+
+@pytest.mark.parametrize("text", ["not sure", "dunno", "31/02/2025", "", "i may have", "it was a mess"])
+def test_parse_when_unreadable(text):
+    assert parse_when(text, TODAY) is None
 
 
 def test_parse_when_future_year_is_not_read_as_a_date():

@@ -49,14 +49,33 @@ QUESTIONS: dict[str, tuple[str, list[str]]] = {
 }
 
 
+# In the complaint form, some questions depend on who is complaining: (slot, relationship) -> question.
+COMPLAINT_VARIANTS: dict[tuple[str, str], str] = {
+    ("represented_resident_name", "elected_member"): "What is the name of your constituent, the resident this "
+                                                     "complaint is about?",
+    ("resident_name", "group"): "As this complaint is from a group of residents, we'll deal with one lead contact "
+                                "for everyone. What is the lead contact's full name?",
+    ("contact_detail", "group"): "What is the best email address or UK phone number to reach the lead contact on? "
+                                 "If they have neither, type 'none' and we'll write to them.",
+}
+
+
+def question_for(slot: str, tracker: Tracker) -> str:
+    question = QUESTIONS[slot][0]
+    if tracker.active_loop_name != "complaint_form":
+        return question
+    return COMPLAINT_VARIANTS.get((slot, tracker.get_slot("relationship") or ""), question)
+
+
 def make_ask_action(slot: str) -> type[Action]:
-    question, buttons = QUESTIONS[slot]
+    _, buttons = QUESTIONS[slot]
 
     class AskAction(Action):
         def name(self) -> str:
             return f"action_ask_{slot}"
 
         async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict) -> list[Any]:
+            question = question_for(slot, tracker)
             if buttons:
                 offer(dispatcher, question, buttons)
             else:
@@ -78,8 +97,9 @@ class ActionAskRepresentativeConsent(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict) -> list[Any]:
         form = get_policy().representative_consent.value
+        whose = "your constituent's" if tracker.get_slot("relationship") == "elected_member" else "the resident's"
         offer(dispatcher,
-              f"We need the resident's {form} permission before we can discuss their complaint with you. Has "
+              f"We need {whose} {form} permission before we can discuss their complaint with you. Has "
               "permission been given, will it follow, or is it not needed (they are a child or can't complain "
               "themselves)?",
               ["Permission given", "Permission to follow", "Not needed"])

@@ -22,6 +22,9 @@ COMPLAINT_SLOTS = [
     "contact_detail", "postcode", "adjustments", "contact_preference", "complaint_confirmed",
 ]
 REPRESENTATIVE_SLOTS = ["represented_resident_name", "representative_relationship", "representative_consent"]
+# Who complains for a resident (an MP or councillor's role is known from the start).
+ACTING_FOR = {"representative": REPRESENTATIVE_SLOTS,
+              "elected_member": ["represented_resident_name", "representative_consent"]}
 
 # What a resident can ask to change at the read-back, and the words for it.
 CHANGEABLE: dict[str, tuple[str, ...]] = {
@@ -61,6 +64,8 @@ def readback(tracker: Tracker) -> str:
         f"7. Adjustments or support: {slot('adjustments')}",
         f"8. Contact preference: {slot('contact_preference')}",
     ]
+    if slot("relationship") == "group":
+        lines.append("Complaint from: a group of residents (you are the lead contact)")
     if slot("represented_resident_name"):
         lines.append(f"Complaining for: {slot('represented_resident_name')} ({slot('representative_relationship')}), "
                      f"permission: {slot('representative_consent')}")
@@ -79,9 +84,10 @@ class ValidateComplaintForm(ResidentForm):
         return "validate_complaint_form"
 
     def own_slots(self, domain_slots: list[str], tracker: Tracker) -> list[str]:
-        if tracker.get_slot("relationship") == "representative":
+        extra = ACTING_FOR.get(tracker.get_slot("relationship") or "")
+        if extra:
             at = COMPLAINT_SLOTS.index("resident_name")
-            return COMPLAINT_SLOTS[:at] + REPRESENTATIVE_SLOTS + COMPLAINT_SLOTS[at:]
+            return COMPLAINT_SLOTS[:at] + extra + COMPLAINT_SLOTS[at:]
         return list(COMPLAINT_SLOTS)
 
     def validate_complaint_description(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
@@ -104,7 +110,9 @@ class ValidateComplaintForm(ResidentForm):
             dispatcher.utter_message(text="Sorry, I didn't catch when. Roughly when did it happen, or when did you "
                                           "find out? For example 'last week' or 'in March'. 'Not sure' is fine.")
             return {"complaint_when": None, "fallback_count": 1}
-        reasons = possible_exclusions(policy, tracker.get_slot("complaint_description") or "", happened, today)
+        # "November 2025" may mean any day of it: only flag what is certainly too old.
+        reasons = possible_exclusions(policy, tracker.get_slot("complaint_description") or "",
+                                      happened.latest if happened else None, today)
         if reasons:
             dispatcher.utter_message(
                 text=f"Thank you. I'll still log your complaint. Because {' and '.join(reasons)}, a member of staff "
@@ -203,4 +211,5 @@ def relationship_label(value: str | None) -> str:
 
 
 __all__ = ["ValidateComplaintForm", "ActionAskComplaintConfirmed", "COMPLAINT_SLOTS", "REPRESENTATIVE_SLOTS",
+           "ACTING_FOR",
            "relationship_label", "SlotSet"]

@@ -1,0 +1,53 @@
+"""Complaints the classifier can miss because of how they are written.
+
+* A long letter from a solicitor, advocate or other representative making a
+  complaint for a resident is `complain_for_someone`, however many sentences
+  it has (an MP's or councillor's letter keeps its own route).
+* Feedback from a satisfaction survey, and a complaint from a group of
+  residents, go to triage (`make_complaint`), which applies the Code: survey
+  feedback is not a complaint but the resident is offered one; a group's
+  complaint is a complaint with one lead contact.
+
+Runs before `SafetyOverride`, so danger still comes first. The rules are
+`housing.eligibility`'s and `housing.triage`'s.
+"""
+from __future__ import annotations
+
+from typing import Any, Dict, List
+
+from rasa.engine.graph import ExecutionContext, GraphComponent
+from rasa.engine.recipes.default_recipe import DefaultV1Recipe
+from rasa.engine.storage.resource import Resource
+from rasa.engine.storage.storage import ModelStorage
+from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY, TEXT
+from rasa.shared.nlu.training_data.message import Message
+
+from housing.eligibility import is_group_complaint
+from housing.triage import is_question, is_representative_complaint, is_survey_feedback
+
+
+def complaint_intent(text: str) -> str | None:
+    """The intent the words show, whatever the classifier guessed; None to keep its guess."""
+    if is_representative_complaint(text):
+        return "complain_for_someone"
+    if is_survey_feedback(text) or (is_group_complaint(text) and not is_question(text)):
+        return "make_complaint"
+    return None
+
+
+@DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=False)
+class ComplaintOverride(GraphComponent):
+    @classmethod
+    def create(cls, config: Dict[str, Any], model_storage: ModelStorage, resource: Resource,
+               execution_context: ExecutionContext) -> "ComplaintOverride":
+        return cls()
+
+    def process(self, messages: List[Message]) -> List[Message]:
+        for message in messages:
+            intent = complaint_intent(message.get(TEXT) or "")
+            if intent:
+                override = {"name": intent, "confidence": 1.0}
+                ranking = [override] + [r for r in (message.get(INTENT_RANKING_KEY) or []) if r.get("name") != intent]
+                message.set(INTENT, override, add_to_output=True)
+                message.set(INTENT_RANKING_KEY, ranking, add_to_output=True)
+        return messages
