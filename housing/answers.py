@@ -69,6 +69,12 @@ def parse_yes_no(text: str) -> bool | None:
     return None
 
 
+def _word_pattern(word: str) -> str:
+    """A short word is a whole word ("no" is not "not"); a longer one may
+    start a word ("sign" in "signed")."""
+    return rf"\b{re.escape(word)}\b" if len(word) <= 3 else rf"\b{re.escape(word)}"
+
+
 def parse_choice(text: str, options: dict[str, tuple[str, ...]]) -> str | None:
     """Match a typed answer to one of several options, by number or by words.
 
@@ -84,7 +90,7 @@ def parse_choice(text: str, options: dict[str, tuple[str, ...]]) -> str | None:
         if cleaned == key.replace("_", " ") or cleaned == key:
             return key
     for key, words in options.items():
-        if any(re.search(rf"\b{re.escape(word)}", cleaned) for word in words):
+        if any(re.search(_word_pattern(word), cleaned) for word in words):
             return key
     return None
 

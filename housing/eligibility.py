@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from housing.answers import parse_choice
-from housing.policy import Policy
+from housing.policy import ConsentForm, Policy
 
 # Each relationship, the words residents use for it, and how it is handled.
 RELATIONSHIPS: dict[str, tuple[str, ...]] = {
@@ -109,15 +109,34 @@ class ConsentRule:
 
 CONSENT_CHOICES: dict[str, tuple[str, ...]] = {
     "given": ("given", "already", "have permission", "they agreed", "signed", "yes", "attached", "they know"),
-    "pending": ("to follow", "will send", "later", "pending", "not yet", "get it", "send it", "no"),
+    "pending": ("to follow", "will send", "later", "pending", "not yet", "get it", "send it", "no", "will ask",
+                "i'll ask", "ill ask", "going to ask", "ask him", "ask her", "ask them", "get him to", "get her to",
+                "get them to", "sign something", "can sign", "will sign"),
     "not_needed": ("not needed", "child", "under 18", "can't", "cannot", "cant", "unable", "lacks capacity", "died",
                    "passed away", "executor", "too ill", "in hospital", "dementia", "himself", "herself",
                    "themselves", "doesn't speak", "doesnt speak", "no english"),
 }
 
 
-def parse_consent(text: str) -> str | None:
-    return parse_choice(text, CONSENT_CHOICES)
+_IN_WRITING = re.compile(r"\b(signed|written|in writing|letter|form|attached|emailed|sent it)\b")
+# The resident agreed, but only by word of mouth (so far).
+_SAID_YES = re.compile(
+    r"\b(said (it'?s |its |that'?s |thats )?(fine|ok|okay|yes|alright|all right|go ahead)|"
+    r"(is|'s|are|'re) (ok|okay|fine|happy|alright) (with it|with that|for me)|happy for me|fine with it|ok with it|"
+    r"okay with it|agreed|verbal\w*|on the phone|told me to|asked me to|wants me to|knows i'?m)\b")
+
+
+def parse_consent(text: str, form: ConsentForm | None = None) -> str | None:
+    """given / pending / not_needed from the representative's words. Agreement
+    by word of mouth is `given` when the policy accepts verbal consent, and
+    otherwise `pending` (the written or signed permission is still to come)."""
+    lowered = (text or "").lower()
+    choice = parse_choice(lowered, CONSENT_CHOICES)
+    if choice == "given" and _IN_WRITING.search(lowered):
+        return choice
+    if choice in (None, "given") and _SAID_YES.search(lowered):
+        return "given" if form is ConsentForm.VERBAL else "pending"
+    return choice
 
 
 _EXCLUSION_CUES = (

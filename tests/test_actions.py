@@ -635,6 +635,63 @@ def test_danger_typed_mid_form_in_residents_words_comes_first_and_is_not_the_ans
     assert slot_sets(events) == {requested: None, "requested_slot": requested}
 
 
+def consent_turn(text: str, **slots: Any) -> Tracker:
+    """The complaint form asking a son complaining for his dad about permission."""
+    values = {name: COMPLETE[name] for name in FORM_ORDER[:3]}
+    values.update(relationship="representative", represented_resident_name="Ted Jones",
+                  representative_relationship="son", requested_slot="representative_consent", **slots)
+    return tracker(text=text, intent="inform", slots=values, form="complaint_form", fill="representative_consent")
+
+
+def test_consent_never_loops_the_second_unclear_answer_leaves_it_for_a_person(env):
+    from actions.forms.complaint import ValidateComplaintForm
+
+    events, dispatcher = run(ValidateComplaintForm(), consent_turn("please ring me not my dad about it"))
+    assert slot_sets(events)["representative_consent"] is None
+    assert "written permission" in texts(dispatcher)[0]
+    events, dispatcher = run(ValidateComplaintForm(), consent_turn("whatever you think", fallback_count=1))
+    assert slot_sets(events)["representative_consent"] == "pending"
+    assert slot_sets(events).get("requested_slot") != "representative_consent"
+    assert "check it with you" in texts(dispatcher)[0]
+
+
+def test_verbal_agreement_is_permission_to_follow_under_a_written_policy(env):
+    from actions.forms.complaint import ValidateComplaintForm
+
+    events, dispatcher = run(ValidateComplaintForm(), consent_turn("my dad said it's fine for me to do it"))
+    assert slot_sets(events)["representative_consent"] == "pending"
+    assert "written permission when you can" in texts(dispatcher)[0]
+
+
+@pytest.mark.parametrize(("requested", "text", "field"), [
+    ("outcome_sought", "wait, can I change the date? it was actually 6 weeks ago", "complaint_when"),
+    ("contact_detail", "sorry can i go back to my name, I spelt it wrong", "resident_name"),
+    ("adjustments", "i made a mistake in the postcode", "postcode"),
+])
+def test_asking_to_change_an_earlier_answer_mid_form_goes_back_to_it(env, requested, text, field):
+    from actions.forms.complaint import ValidateComplaintForm
+
+    events, dispatcher = run(ValidateComplaintForm(), complaint_form_turn(requested, text))
+    assert slot_sets(events) == {requested: None, field: None, "requested_slot": field}
+    assert "change that" in texts(dispatcher)[0]
+
+
+@pytest.mark.parametrize("text", ["fix the boiler and change the contractor you use",
+                                  "change how you handle complaints", "an apology and the date of the repair"])
+def test_an_outcome_that_mentions_change_is_an_answer(env, text):
+    from actions.forms.complaint import ValidateComplaintForm
+
+    events, _ = run(ValidateComplaintForm(), complaint_form_turn("outcome_sought", text))
+    assert slot_sets(events)["outcome_sought"] == text
+
+
+def test_the_read_back_shows_the_connection_to_the_landlord(env):
+    from actions.forms.complaint import readback
+
+    text = readback(complaint_form_turn("complaint_confirmed", "yes"))
+    assert "9. Your connection to us: tenant" in text
+
+
 def test_changing_the_phone_number_at_the_read_back_clears_the_contact_not_the_outcome(env):
     from actions.forms.complaint import ValidateComplaintForm
 

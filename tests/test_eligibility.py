@@ -130,6 +130,22 @@ def test_parse_consent(text, expected):
     assert parse_consent(text) == expected
 
 
+@pytest.mark.parametrize(("text", "written", "verbal"), [
+    ("my dad said it's fine for me to do it", "pending", "given"),
+    ("he's ok with it", "pending", "given"),
+    ("he agreed verbally on the phone", "pending", "given"),
+    ("yes she said its ok", "pending", "given"),
+    ("I'll ask him to sign something", "pending", "pending"),
+    ("yes she signed the form and agreed", "given", "given"),
+    ("she's in hospital and can't do it herself", "not_needed", "not_needed"),
+])
+def test_agreement_by_word_of_mouth_depends_on_the_policys_form(text, written, verbal):
+    from housing.policy import ConsentForm
+
+    assert parse_consent(text, ConsentForm.WRITTEN) == written
+    assert parse_consent(text, ConsentForm.VERBAL) == verbal
+
+
 # --- possible exclusions: flagged for a person, never a refusal
 
 

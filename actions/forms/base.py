@@ -85,6 +85,9 @@ class ResidentForm(ContactDetailsMixin, FormValidationAction):
                                           "question, just tell me about it and I'll log it as a service request.")
             return [SlotSet(requested, None), SlotSet("form_interrupted", "stop"), SlotSet(REQUESTED_SLOT, None)]
         if requested:
+            going_back = self.earlier_answer_change(dispatcher, tracker)
+            if going_back is not None:
+                return going_back
             turn = digression(tracker, self.answer_intents.get(requested, frozenset()))
             if turn == "stop":
                 return [SlotSet(requested, None), SlotSet("form_interrupted", "stop"), SlotSet(REQUESTED_SLOT, None)]
@@ -100,6 +103,11 @@ class ResidentForm(ContactDetailsMixin, FormValidationAction):
 
         offered = offer_person(dispatcher, tracker)
         return offered + await super().run(dispatcher, tracker, domain)
+
+    def earlier_answer_change(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventType] | None:
+        """A resident asking mid-form to change an earlier answer: the events that
+        go back to it (None: not asked; forms that allow it override this)."""
+        return None
 
     async def _risk(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict, requested: str,
                     words: str, text: str) -> list[EventType] | None:

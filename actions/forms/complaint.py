@@ -11,8 +11,8 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.conversation import latest_intent, offer
-from actions.forms.base import ResidentForm
+from actions.conversation import latest_intent, latest_text, offer
+from actions.forms.base import REQUESTED_SLOT, ResidentForm
 from actions.runtime import get_policy, now
 from housing.answers import parse_choice, parse_when, parse_yes_no
 from housing.eligibility import LABELS, eligibility, parse_consent, parse_relationship, possible_exclusions
@@ -36,7 +36,7 @@ CHANGEABLE: dict[str, tuple[str, ...]] = {
     "postcode": ("postcode", "address", "post code"),
     "adjustments": ("adjustment", "support", "needs"),
     "contact_preference": ("preference", "how to contact", "contact me", "when to contact"),
-    "relationship": ("connection", "relationship", "tenant", "who i am"),
+    "relationship": ("connection", "relationship", "tenant", "who i am", "who i'm complaining as"),
 }
 NO_ADJUSTMENTS = re.compile(
     r"\s*(none|no|nope|nothing|n/?a|na|nah|not really|no thanks?|no thank you|i'?m (fine|ok|okay)|all good|"
@@ -47,7 +47,11 @@ UNSURE = re.compile(r"\b(not sure|unsure|don'?t know|dont know|dunno|no idea|can
 CHANGE_WORDS = re.compile(r"\b(change|wrong|edit|fix|not right|incorrect|isn'?t right|mistake|update|but|except|"
                           r"apart from|instead|actually)\b")
 CHANGE_BUTTONS = ["What happened", "When", "Outcome", "Name", "Contact details", "Postcode", "Adjustments",
-                  "Contact preference"]
+                  "Contact preference", "Connection"]
+# Asking to change an earlier answer in the middle of the form: "wait, can I change the date?"
+MID_FORM_CHANGE = re.compile(
+    r"\b((can|could|may) i|i (want|need|would like|'?d like) to|let me|please|wanna|want to) (change|correct|fix|"
+    r"edit|update|amend|go back to)\b|\b(i (made|'ve made) a mistake|i got the \w+( \w+)? wrong|go back)\b")
 
 
 def readback(tracker: Tracker) -> str:
@@ -63,6 +67,7 @@ def readback(tracker: Tracker) -> str:
         f"6. Postcode or address: {slot('postcode')}",
         f"7. Adjustments or support: {slot('adjustments')}",
         f"8. Contact preference: {slot('contact_preference')}",
+        f"9. Your connection to us: {relationship_label(slot('relationship'))}",
     ]
     if slot("relationship") == "group":
         lines.append("Complaint from: a group of residents (you are the lead contact)")
@@ -71,6 +76,18 @@ def readback(tracker: Tracker) -> str:
                      f"permission: {slot('representative_consent')}")
     lines.append("Is this right?")
     return "\n".join(lines)
+
+
+def earlier_answer_to_change(tracker: Tracker) -> str | None:
+    """The filled slot a resident asks to change mid-form, or None."""
+    requested = tracker.get_slot(REQUESTED_SLOT)
+    text = latest_text(tracker)
+    if not requested or requested == "complaint_confirmed" or not MID_FORM_CHANGE.search(text.lower()):
+        return None
+    field = parse_choice(text, CHANGEABLE)
+    if field is None or field == requested or tracker.get_slot(field) in (None, ""):
+        return None
+    return field
 
 
 class ValidateComplaintForm(ResidentForm):
@@ -89,6 +106,13 @@ class ValidateComplaintForm(ResidentForm):
             at = COMPLAINT_SLOTS.index("resident_name")
             return COMPLAINT_SLOTS[:at] + extra + COMPLAINT_SLOTS[at:]
         return list(COMPLAINT_SLOTS)
+
+    def earlier_answer_change(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventType] | None:
+        field = earlier_answer_to_change(tracker)
+        if field is None:
+            return None
+        dispatcher.utter_message(text="Of course, let's change that.")
+        return [SlotSet(tracker.get_slot(REQUESTED_SLOT), None), SlotSet(field, None), SlotSet(REQUESTED_SLOT, field)]
 
     def validate_complaint_description(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
                                        domain: dict) -> dict[str, Any]:
@@ -152,16 +176,24 @@ class ValidateComplaintForm(ResidentForm):
 
     def validate_representative_consent(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
                                         domain: dict) -> dict[str, Any]:
-        consent = parse_consent(str(value or ""))
+        form = get_policy().representative_consent
+        consent = parse_consent(str(value or ""), form)
         if consent is None:
-            dispatcher.utter_message(text="Please choose one: 'permission given', 'permission to follow' or 'not "
-                                          "needed'.")
-            return {"representative_consent": None}
+            misses = int(tracker.get_slot("fallback_count") or 0) + 1
+            if misses >= 2:  # never a loop: a person checks it
+                dispatcher.utter_message(text="No problem. I'll note that their permission still needs to be "
+                                              "confirmed, and a member of our team will check it with you.")
+                return {"representative_consent": "pending", "fallback_count": 0}
+            dispatcher.utter_message(text=f"Sorry, I didn't follow. Have they given their {form.value} permission "
+                                          "for you to complain for them? You can say 'yes, given', 'it will follow' "
+                                          "or 'not needed' (for example if they're a child or can't complain "
+                                          "themselves).")
+            return {"representative_consent": None, "fallback_count": misses}
         if consent == "pending":
-            form = get_policy().representative_consent.value
-            dispatcher.utter_message(text=f"That's fine. We'll log the complaint now; please send the resident's "
-                                          f"{form} permission when you can. Until then we can only write to them.")
-        return {"representative_consent": consent}
+            dispatcher.utter_message(text=f"Thank you. We'll log the complaint now; please send the resident's "
+                                          f"{form.value} permission when you can. Until then we can only write to "
+                                          "them.")
+        return {"representative_consent": consent, "fallback_count": 0}
 
     def validate_adjustments(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
                              domain: dict) -> dict[str, Any]:
