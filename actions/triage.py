@@ -37,6 +37,11 @@ EXPLAIN = {
 }
 
 
+# The answer to "What's the problem?" keeps the classifier's intent only when
+# it names a kind of problem (a typo-filled answer is often "not understood").
+TRIAGE_INTENTS = frozenset({"report_repair", "report_asb", "missed_appointment", "rent_query", "make_complaint"})
+
+
 def taken_as_a_complaint(result: Triage) -> str:
     reasons = " and ".join(result.reasons)
     because = "" if result.reasons == ("dissatisfaction with the service",) else f"Because of the {reasons}, "
@@ -72,21 +77,31 @@ class ActionTriage(Action):
         risky = risk_first(dispatcher, tracker)
         if risky is not None:
             return risky
+        asked = bool(tracker.get_slot("problem_asked"))
+        if asked and tracker.get_slot("form_interrupted"):
+            # "What's the problem?" was stopped or left for a person
+            from actions.handoff import after_form
+
+            return (after_form(dispatcher, tracker) or []) + [SlotSet("problem_asked", None),
+                                                              SlotSet("problem_text", None), SlotSet("route", None)]
         intent, _ = latest_intent(tracker)
-        text = latest_text(tracker)
+        text = (tracker.get_slot("problem_text") if asked else None) or latest_text(tracker)
         danger = detect_emergency(text)
         if danger:
             dispatcher.utter_message(text=emergency_answer(get_policy(), danger.kind))
-        if needs_detail(text):
-            dispatcher.utter_message(text="Of course. What's the problem? Tell me in your own words, for example "
-                                          "'my boiler isn't working' or 'my neighbour plays loud music at night'.")
-            return [SlotSet("route", None), SlotSet("fallback_count", 0)]
+        if needs_detail(text) and not asked:
+            # asked once; whatever the answer, it is then triaged (never a loop)
+            return [SlotSet("route", None), SlotSet("problem_asked", True), SlotSet("problem_text", None),
+                    SlotSet("fallback_count", 0)]
+        if asked:
+            intent = intent if intent in TRIAGE_INTENTS else None
         if is_survey_feedback(text):
             offer(dispatcher, survey_feedback_answer(get_policy()), ["Make a complaint", "Report a problem",
                                                                       "Talk to a person"])
             # Kept in case they choose to complain (a short "survey feedback" is no description).
             kept = text[:10000] if len(text.split()) >= FEEDBACK_WORDS else None
-            return [SlotSet("route", None), SlotSet("issue_text", kept), SlotSet("complaint_offered", True),
+            return [SlotSet("route", None), SlotSet("problem_asked", None), SlotSet("problem_text", None),
+                    SlotSet("issue_text", kept), SlotSet("complaint_offered", True),
                     SlotSet("last_answer_topic", "survey_feedback"), SlotSet("fallback_count", 0)]
         feedback = tracker.get_slot("issue_text")
         if (intent == "make_complaint" and len(text.split()) < STORY_WORDS and feedback
@@ -94,7 +109,8 @@ class ActionTriage(Action):
             text = feedback  # "Make a complaint" after survey feedback: the feedback is what happened
         result = triage(intent, text)
         events: list[EventType] = [SlotSet("issue_category", result.category), SlotSet("issue_text", text[:10000]),
-                                   SlotSet("fallback_count", 0), SlotSet("route_choice", None)]
+                                   SlotSet("fallback_count", 0), SlotSet("route_choice", None),
+                                   SlotSet("problem_asked", None), SlotSet("problem_text", None)]
         if result.is_complaint:
             dispatcher.utter_message(text=taken_as_a_complaint(result))
             return events + offer_person(dispatcher, tracker) + [SlotSet("route", Route.COMPLAINT.value)]
@@ -104,6 +120,18 @@ class ActionTriage(Action):
                  "or you're unhappy with how we've handled it, you can make a complaint instead.")
         return events + offer_person(dispatcher, tracker) + [SlotSet("route", Route.SERVICE_REQUEST.value),
                                                              SlotSet("complaint_offered", True)]
+
+
+class ValidateProblemForm(ResidentForm):
+    """The answer to "What's the problem?", whatever words it uses."""
+
+    def name(self) -> str:
+        return "validate_problem_form"
+
+    def validate_problem_text(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
+                              domain: dict) -> dict[str, Any]:
+        text = str(value or "").strip()
+        return {"problem_text": text[:10000] or None}
 
 
 class ValidateRouteForm(ResidentForm):

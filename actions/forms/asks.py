@@ -15,6 +15,8 @@ from actions.runtime import get_policy
 
 # slot -> (question, buttons)
 QUESTIONS: dict[str, tuple[str, list[str]]] = {
+    "problem_text": ("Of course. What's the problem? Tell me in your own words, for example 'my boiler isn't "
+                     "working' or 'my neighbour plays loud music at night'.", []),
     "route_choice": ("How would you like me to log it?", ["Log a service request", "Make a complaint"]),
     "complaint_description": ("Please tell me what happened. Include what went wrong and anyone you have already "
                               "spoken to. Write as much as you need.", []),
