@@ -155,6 +155,9 @@ def _in_month(today: date, month: int, last: bool = False) -> When:
     return When.month(year, month)
 
 
+_WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+
+
 def parse_when(text: str, today: date) -> When | None:
     """Roughly when something happened, from "3 months ago", "last March",
     "november 2025", "12/03/2025", "since January", "over a year ago",
@@ -195,6 +198,10 @@ def parse_when(text: str, today: date) -> When | None:
         if m.group(1) in ("over", "more than"):
             back -= timedelta(days=1)
         return When.day(back)
+    m = re.search(r"\b(monday|tuesday|wednesday|thursday|friday|saturday|sunday|weekend)\b", t)
+    if m:  # "last Tuesday", "on friday", "at the weekend": the latest one before today
+        weekday = 5 if m.group(1) == "weekend" else _WEEKDAYS.index(m.group(1))
+        return When.day(today - timedelta(days=(today.weekday() - weekday - 1) % 7 + 1))
     if re.search(r"\blast week\b", t):
         return When.day(today - timedelta(weeks=1))
     if re.search(r"\blast month\b", t):

@@ -145,6 +145,12 @@ def test_parse_choice_exact_key_with_underscores():
     ("12/03/25", date(2025, 3, 12)),
     ("15 march 2025", date(2025, 3, 15)),
     ("5th of march", date(2026, 3, 5)),
+    # today is Sunday 22 November 2026: a weekday is the latest one before today
+    ("last Tuesday", date(2026, 11, 17)),
+    ("on friday", date(2026, 11, 20)),
+    ("saturday night", date(2026, 11, 21)),
+    ("at the weekend", date(2026, 11, 21)),
+    ("last sunday", date(2026, 11, 15)),
 ])
 def test_parse_when_reads_a_day(text, expected):
     assert parse_when(text, TODAY) == When.day(expected)
