@@ -19,10 +19,11 @@ from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
-from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY, TEXT
+from rasa.shared.nlu.constants import TEXT
 from rasa.shared.nlu.training_data.message import Message
 
 from housing.eligibility import is_group_complaint
+from nlu_components.forced_intent import force_intent
 from housing.triage import is_question, is_representative_complaint, is_survey_feedback
 
 
@@ -46,8 +47,5 @@ class ComplaintOverride(GraphComponent):
         for message in messages:
             intent = complaint_intent(message.get(TEXT) or "")
             if intent:
-                override = {"name": intent, "confidence": 1.0}
-                ranking = [override] + [r for r in (message.get(INTENT_RANKING_KEY) or []) if r.get("name") != intent]
-                message.set(INTENT, override, add_to_output=True)
-                message.set(INTENT_RANKING_KEY, ranking, add_to_output=True)
+                force_intent(message, intent)
         return messages

@@ -13,10 +13,11 @@ from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
-from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY, TEXT
+from rasa.shared.nlu.constants import TEXT
 from rasa.shared.nlu.training_data.message import Message
 
 from housing.safety import detect_emergency, detect_risk
+from nlu_components.forced_intent import force_intent
 
 EMERGENCY_INTENT = "report_emergency"
 
@@ -32,9 +33,5 @@ class SafetyOverride(GraphComponent):
         for message in messages:
             text = message.get(TEXT) or ""
             if detect_risk(text) or detect_emergency(text):
-                override = {"name": EMERGENCY_INTENT, "confidence": 1.0}
-                ranking = [override] + [r for r in (message.get(INTENT_RANKING_KEY) or [])
-                                        if r.get("name") != EMERGENCY_INTENT]
-                message.set(INTENT, override, add_to_output=True)
-                message.set(INTENT_RANKING_KEY, ranking, add_to_output=True)
+                force_intent(message, EMERGENCY_INTENT)
         return messages
