@@ -17,7 +17,9 @@ from actions.runtime import get_policy, now
 from housing import messages
 from housing.follow_ups import stage_asked_about
 from housing.safety import detect_emergency
+from housing.triage import shows_unhappiness
 
+QUESTIONS_ABOUT_COMPLAINING = frozenset({"ask_ombudsman", "ask_compensation", "ask_timescales"})
 MAIN_OPTIONS = ["Report a problem", "Make a complaint", "Check my complaint", "Talk to a person"]
 OUT_OF_SCOPE = ("Sorry, I can only help with housing services: reporting a problem, making or following up a "
                 "complaint, and questions about the complaints process. Type 'help' to see what I can do, or 'talk "
@@ -77,7 +79,13 @@ class ActionAnswerQuestion(Action):
             offer(dispatcher, text, MAIN_OPTIONS)
         else:
             dispatcher.utter_message(text=text)
-        return [SlotSet("last_answer_topic", intent if text else None)]
+        events = [SlotSet("last_answer_topic", intent if text else None)]
+        if text and intent in QUESTIONS_ABOUT_COMPLAINING and shows_unhappiness(latest_text(tracker)):
+            # Unhappy, asking about the Ombudsman or compensation: offer the complaint itself (Code 1.3).
+            offer(dispatcher, "I'm sorry you're unhappy. If you haven't complained to us about this yet, I can take "
+                              "your complaint now.", ["Make a complaint", "Talk to a person"])
+            events.append(SlotSet("complaint_offered", True))
+        return events
 
 
 class ActionEmergency(Action):

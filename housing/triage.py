@@ -133,6 +133,12 @@ def triage(intent: str | None, text: str) -> Triage:
     return Triage(Route.SERVICE_REQUEST, category, (), dissatisfied)
 
 
+def shows_unhappiness(text: str) -> bool:
+    """Dissatisfaction in the resident's words ("not happy", "third time"),
+    not counting the words "complain" and "complaint" themselves."""
+    return triage(None, re.sub(r"\bcomplain\w*|\bcomplaints?\b", " ", (text or "").lower())).dissatisfied
+
+
 _CATEGORY_WORDS = (
     ("antisocial behaviour", r"\b(neighbou?r|noise|noisy|asb|anti ?social|music|party|shouting|drugs|dog|harass\w*)\b"),
     ("missed appointment", r"\b(appointments?|nobody (ever )?came|no ?one (ever )?came|didn'?t turn up|no show|"

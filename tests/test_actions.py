@@ -846,6 +846,22 @@ def test_a_message_in_another_language_gets_the_interpreter_offer(env, action, i
     assert "Talk to a person" in buttons(dispatcher)
 
 
+@pytest.mark.parametrize(("intent", "text", "offered"), [
+    ("ask_ombudsman", "can I go to the ombudsman now? I'm not happy", True),
+    ("ask_compensation", "this is the third time they let me down, what compensation do I get", True),
+    ("ask_ombudsman", "who is the ombudsman?", False),
+    ("ask_timescales", "how long do you have to reply to a complaint?", False),
+])
+def test_an_unhappy_question_is_answered_and_a_complaint_offered(env, intent, text, offered):
+    from actions.answers import ActionAnswerQuestion
+
+    events, dispatcher = run(ActionAnswerQuestion(), tracker(text=text, intent=intent))
+    said = texts(dispatcher)
+    assert said[0]  # the question is answered first
+    assert ("Make a complaint" in buttons(dispatcher)) is offered
+    assert ("complaint_offered" in slot_sets(events)) is offered
+
+
 def test_an_unreadable_when_is_asked_once_more_then_kept(env):
     from actions.forms.complaint import ValidateComplaintForm
 

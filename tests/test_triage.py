@@ -153,3 +153,16 @@ def test_words_decide_when_the_intent_is_unknown():
 ])
 def test_guess_category(text, category):
     assert guess_category(text) == category
+
+
+@pytest.mark.parametrize(("text", "unhappy"), [
+    ("can I go to the ombudsman now? I'm not happy", True),
+    ("this is the third time, what compensation can I get", True),
+    ("how long do you have to reply to a complaint?", False),
+    ("who is the ombudsman", False),
+    ("can i complain to the ombudsman", False),
+])
+def test_shows_unhappiness_ignores_the_word_complaint(text, unhappy):
+    from housing.triage import shows_unhappiness
+
+    assert shows_unhappiness(text) is unhappy
