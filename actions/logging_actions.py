@@ -22,6 +22,7 @@ from housing.cases.models import Representative, Resident
 from housing.casework import ComplaintDetails, log_complaint, log_service_request
 from housing.safety import detect_vulnerability
 from housing.transcript import transcript
+from housing.triage import describes_a_problem
 
 CLEARED_AFTER_COMPLAINT = COMPLAINT_SLOTS + REPRESENTATIVE_SLOTS + [
     "happened_on", "possible_exclusion", "change_pending", "issue_text", "route", "route_choice"]
@@ -126,7 +127,7 @@ class ActionStartServiceRequest(Action):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict) -> list[EventType]:
         text = tracker.get_slot("issue_text") or ""
         events: list[EventType] = [SlotSet("form_interrupted", None)]
-        if len(text.split()) >= 4:
+        if describes_a_problem(text):
             events.append(SlotSet("sr_description", text))
         if tracker.get_slot("issue_category") == "elected member enquiry":
             dispatcher.utter_message(text="I'll pass your enquiry to the right team. I need a few details.")

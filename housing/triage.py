@@ -167,6 +167,15 @@ def needs_detail(text: str) -> bool:
     return bool(_GENERIC.match((text or "").strip().lower()))
 
 
+def describes_a_problem(text: str) -> bool:
+    """Enough to log as the description: a few words, or a short message that
+    names its subject ("heater broken", "noisy neighbours")."""
+    words = (text or "").split()
+    if len(words) >= 4:
+        return True
+    return len(words) >= 2 and not needs_detail(text) and guess_category(text.lower()) != "service"
+
+
 # A satisfaction survey (not a damp, stock-condition or gas survey, which are inspections).
 _SURVEY = re.compile(
     r"\b((satisfaction|customer|feedback|tenant|resident|text|email|online|phone) survey|survey feedback|"

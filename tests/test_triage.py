@@ -166,3 +166,19 @@ def test_shows_unhappiness_ignores_the_word_complaint(text, unhappy):
     from housing.triage import shows_unhappiness
 
     assert shows_unhappiness(text) is unhappy
+
+
+@pytest.mark.parametrize(("text", "enough"), [
+    ("heater broken", True),
+    ("noisy neighbours", True),
+    ("rent statement", True),
+    ("the bath panel has come off", True),
+    ("report a problem", False),
+    ("service request", False),
+    ("help", False),
+    ("broken", False),
+])
+def test_describes_a_problem(text, enough):
+    from housing.triage import describes_a_problem
+
+    assert describes_a_problem(text) is enough
