@@ -17,7 +17,7 @@ from housing.answers import parse_choice, parse_reference
 from housing.eligibility import LETTER_WORDS, eligibility, is_group_complaint, representation
 from housing.messages import emergency_answer, survey_feedback_answer
 from housing.safety import detect_emergency
-from housing.triage import Route, Triage, is_survey_feedback, needs_detail, triage
+from housing.triage import Route, Triage, guess_category, is_survey_feedback, needs_detail, triage
 
 ROUTE_CHOICES = {
     "service_request": ("service request", "log a service", "log it", "request", "first time", "repair",
@@ -193,8 +193,11 @@ class ActionStartComplaint(Action):
                                    SlotSet("change_pending", None)]
         intent, _ = latest_intent(tracker)
         text = tracker.get_slot("issue_text") or ""
-        if intent == "complain_for_someone" and len(latest_text(tracker).split()) >= LETTER_WORDS:
-            # A representative's letter is the description (it did not go through triage).
+        said = latest_text(tracker)
+        if intent == "complain_for_someone" and (len(said.split()) >= LETTER_WORDS
+                                                 or guess_category(said.lower()) != "service"):
+            # A representative's letter, or a message naming the problem ("complaining for my mum, her
+            # door lock is broken"), is the description (it did not go through triage).
             text = latest_text(tracker)
             events.append(SlotSet("issue_text", text[:10000]))
         if len(text.split()) >= 6 and not re.fullmatch(r".{0,40}(make|log|raise) a complaint.{0,20}", text, re.I):

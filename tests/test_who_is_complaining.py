@@ -249,3 +249,16 @@ def test_survey_feedback_is_not_a_complaint_but_one_is_offered(env):
     values = slot_sets(events)
     assert values["route"] == "complaint"
     assert values["issue_text"] == feedback
+
+
+@pytest.mark.parametrize(("text", "kept"), [
+    ("im complaining for my mum, her front door lock has been broken for weeks", True),
+    ("complaining for my dad, the damp in his flat", True),
+    ("can I complain for my mum?", False),
+    ("I want to make a complaint on behalf of my sister", False),
+])
+def test_a_short_message_for_someone_that_names_the_problem_is_the_description(env, text, kept):
+    from actions.triage import ActionStartComplaint
+
+    events, _ = run(ActionStartComplaint(), tracker(text=text, intent="complain_for_someone"))
+    assert (slot_sets(events).get("complaint_description") == text) is kept
