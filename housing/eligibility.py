@@ -82,7 +82,7 @@ def eligibility(policy: Policy, relationship: str) -> Eligibility:
                            f"You can complain for someone else. We need the resident's {form} permission before we "
                            "can discuss the complaint with you, unless they are a child or cannot complain "
                            "themselves.")
-    if relationship == "occupant":
+    if relationship == "occupant" and policy.permission_needed_from_tenant:
         form = policy.tenant_permission_form.value
         return Eligibility(relationship, True, form,
                            f"You can complain, but as you are not the tenant we need the tenant's {form} permission "
@@ -96,7 +96,8 @@ def eligibility(policy: Policy, relationship: str) -> Eligibility:
                            "A group of residents can complain together. We'll deal with one lead contact for the "
                            "group, who we'll keep updated and who can share our replies with everyone else.")
     if relationship in LABELS:
-        return Eligibility(relationship, True, None, f"As a {label} you can make a complaint.")
+        article = "" if label.startswith(("someone", "lead ")) else "an " if label[0] in "aeiou" else "a "
+        return Eligibility(relationship, True, None, f"As {article}{label} you can make a complaint.")
     # Never refuse: a person checks anything unusual.
     return Eligibility(relationship, True, None,
                        "You can make a complaint; a member of staff will check the details with you.")

@@ -208,3 +208,17 @@ def test_several_exclusions_together():
     reasons = possible_exclusions(policy_file("seed-003.yml"), "we're going to court over it", date(2025, 1, 1),
                                   TODAY)
     assert reasons == ["it may be more than 6 months old", "legal proceedings may have started"]
+
+
+def test_someone_living_in_the_home_needs_the_tenants_permission_only_where_the_policy_says_so():
+    default = eligibility(policy_file("default.yml"), "occupant")
+    assert default.can_complain and default.needs_permission is None
+    assert "permission" not in default.explanation
+    seed_002 = eligibility(policy_file("seed-002.yml"), "occupant")
+    assert seed_002.needs_permission == "written" and "tenant's written permission" in seed_002.explanation
+
+
+def test_labels_read_as_english():
+    policy = policy_file("default.yml")
+    assert eligibility(policy, "affected_neighbour").explanation.startswith("As someone affected")
+    assert eligibility(policy, "tenant").explanation == "As a tenant you can make a complaint."

@@ -46,6 +46,7 @@ UNSURE = re.compile(r"\b(not sure|unsure|don'?t know|dont know|dunno|no idea|can
                     r"a while|ongoing|always|years|months|weeks|since|ago)\b", re.I)
 CHANGE_WORDS = re.compile(r"\b(change|wrong|edit|fix|not right|incorrect|isn'?t right|mistake|update|but|except|"
                           r"apart from|instead|actually)\b")
+CONSENT_LABELS = {"given": "given", "pending": "to follow", "not_needed": "not needed"}
 CHANGE_BUTTONS = ["What happened", "When", "Outcome", "Name", "Contact details", "Postcode", "Adjustments",
                   "Contact preference", "Connection"]
 # Asking to change an earlier answer in the middle of the form: "wait, can I change the date?"
@@ -73,7 +74,7 @@ def readback(tracker: Tracker) -> str:
         lines.append("Complaint from: a group of residents (you are the lead contact)")
     if slot("represented_resident_name"):
         lines.append(f"Complaining for: {slot('represented_resident_name')} ({slot('representative_relationship')}), "
-                     f"permission: {slot('representative_consent')}")
+                     f"permission: {CONSENT_LABELS.get(slot('representative_consent'), 'not asked yet')}")
     lines.append("Is this right?")
     return "\n".join(lines)
 
