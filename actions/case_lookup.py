@@ -56,8 +56,22 @@ class CaseLookupForm(ResidentForm):
 
     def validate_verification_detail(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
                                      domain: dict) -> dict[str, Any]:
-        text = str(value or "").strip()
-        return {"verification_detail": text[:200] or None}
+        text = str(value or "").strip()[:200]
+        if not text:
+            return {"verification_detail": None}
+        reference = parse_reference(text)
+        if reference and reference != tracker.get_slot("case_reference"):
+            # "sorry it's CMP-2026-000124": look that one up instead
+            dispatcher.utter_message(text=f"Thanks, I'll look up {reference} instead.")
+            return {"case_reference": reference, "verification_detail": None, "fallback_count": 0}
+        matched = get_store().find_verified(tracker.get_slot("case_reference") or "", text) is not None
+        if not matched and not tracker.get_slot("fallback_count"):
+            # One more try (it says nothing about whether the reference exists).
+            dispatcher.utter_message(text="Sorry, that doesn't match what we have. Please check the postcode, email "
+                                          "address or phone number you gave us, or type the reference again if it "
+                                          "might be wrong.")
+            return {"verification_detail": None, "fallback_count": 1}
+        return {"verification_detail": text, "fallback_count": 0}
 
 
 class ValidateStatusForm(CaseLookupForm):

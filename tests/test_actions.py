@@ -472,6 +472,36 @@ def test_status_is_never_revealed_with_a_wrong_detail(env):
     assert texts(unknown) == texts(dispatcher)
 
 
+def status_form_turn(reference: str, text: str, **slots: Any) -> Tracker:
+    return tracker(text=text, intent="inform", form="status_form", fill="verification_detail",
+                   slots={"case_reference": reference, "requested_slot": "verification_detail", **slots})
+
+
+def test_a_wrong_detail_gets_one_more_try_that_reveals_nothing(env):
+    from actions.case_lookup import ValidateStatusForm
+
+    case, _, _ = log_a_complaint(env)
+    events, dispatcher = run(ValidateStatusForm(), status_form_turn(case.reference, "M1 2AB"))
+    assert slot_sets(events)["verification_detail"] is None and slot_sets(events)["fallback_count"] == 1
+    said = texts(dispatcher)
+    _, unknown = run(ValidateStatusForm(), status_form_turn("CMP-2026-999999", "M1 2AB"))
+    assert texts(unknown) == said  # an unknown reference looks exactly the same
+    # the right detail the second time is accepted
+    events, _ = run(ValidateStatusForm(), status_form_turn(case.reference, "jane@example.org", fallback_count=1))
+    assert slot_sets(events)["verification_detail"] == "jane@example.org"
+    # a second wrong one is taken, and the after-form action says it could not match
+    events, _ = run(ValidateStatusForm(), status_form_turn(case.reference, "M1 2AB", fallback_count=1))
+    assert slot_sets(events)["verification_detail"] == "M1 2AB"
+
+
+def test_a_reference_typed_at_the_detail_question_is_looked_up_instead(env):
+    from actions.case_lookup import ValidateStatusForm
+
+    events, dispatcher = run(ValidateStatusForm(), status_form_turn("CMP-2026-000001", "sorry its cmp 2026 7"))
+    assert slot_sets(events)["case_reference"] == "CMP-2026-000007"
+    assert slot_sets(events)["verification_detail"] is None
+
+
 @pytest.mark.parametrize("detail", ["ls1 4ap", "LS14AP", "JANE@example.org"])
 def test_status_with_a_matching_detail(env, detail):
     from actions.case_lookup import ActionAfterStatusForm
