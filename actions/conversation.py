@@ -23,6 +23,17 @@ def latest_text(tracker: Tracker) -> str:
     return (tracker.latest_message or {}).get("text") or ""
 
 
+def resident_messages(tracker: Tracker) -> str:
+    """Everything the resident typed in this conversation session, one line each."""
+    texts = []
+    for event in tracker.events:
+        if event.get("event") == "session_started":
+            texts = []
+        elif event.get("event") == "user" and event.get("text"):
+            texts.append(str(event["text"]))
+    return "\n".join(texts)
+
+
 def latest_intent(tracker: Tracker) -> tuple[str | None, float]:
     intent = (tracker.latest_message or {}).get("intent") or {}
     return intent.get("name"), float(intent.get("confidence") or 0.0)

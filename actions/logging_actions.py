@@ -10,7 +10,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.conversation import channel_of
+from actions.conversation import channel_of, resident_messages
 from actions.forms.base import ResidentForm
 from actions.forms.complaint import ACTING_FOR, COMPLAINT_SLOTS, REPRESENTATIVE_SLOTS
 from actions.forms.contact import postcode_and_address
@@ -72,7 +72,8 @@ class ActionAfterComplaintForm(Action):
             description=description, category=slot("issue_category") or "service",
             outcome_sought=slot("outcome_sought") or "", resident=resident, representative=representative,
             reasonable_adjustments=() if adjustments == "none" else (adjustments,),
-            vulnerability=detect_vulnerability(f"{description} {adjustments}"),
+            # anything the resident said ("she's 84", "he has dementia"), not only the description
+            vulnerability=detect_vulnerability(f"{description}\n{adjustments}\n{resident_messages(tracker)}"),
             preferred_contact=slot("contact_preference"), possible_exclusion=slot("possible_exclusion"),
             channel=channel_of(tracker), conversation_id=tracker.sender_id,
             related_reference=linked_service_request(description),

@@ -423,6 +423,18 @@ def test_after_complaint_form_logs_a_case_with_engine_dates(env):
     assert "Logged as a complaint in the chat (the resident was told they could choose a service request instead)." in notes
 
 
+def test_vulnerability_said_anywhere_in_the_conversation_is_recorded(env):
+    from actions.logging_actions import ActionAfterComplaintForm
+
+    conversation = tracker(text="yes", intent="affirm", slots={**COMPLETE, "complaint_confirmed": True,
+                                                              "adjustments": "none"}, sender="conv-vuln")
+    conversation.events[:0] = [{"event": "user", "text": "I'm complaining for my mum, she's 84 and has dementia"},
+                               {"event": "user", "text": "yes"}]
+    run(ActionAfterComplaintForm(), conversation)
+    case = env.get_store().list(kind="complaint")[0]
+    assert case.vulnerability and "dementia" in case.vulnerability and "84" in case.vulnerability
+
+
 def test_after_complaint_form_twice_logs_one_case(env):
     first, _, _ = log_a_complaint(env)
     again, _, _ = log_a_complaint(env)
