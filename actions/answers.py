@@ -78,6 +78,8 @@ class ActionAnswerQuestion(Action):
         elif intent == "help":
             offer(dispatcher, text, MAIN_OPTIONS)
         else:
+            if intent == "ask_ombudsman":
+                text = messages.outdated_route_note(get_policy(), latest_text(tracker)) + text
             dispatcher.utter_message(text=text)
         events = [SlotSet("last_answer_topic", intent if text else None)]
         if text and intent in QUESTIONS_ABOUT_COMPLAINING and shows_unhappiness(latest_text(tracker)):

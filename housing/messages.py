@@ -5,6 +5,8 @@ policy and engine dates to text, so every date a resident reads comes from
 """
 from __future__ import annotations
 
+import re
+
 from datetime import date, datetime
 
 from housing.deadlines import format_date, stage_dates
@@ -43,6 +45,18 @@ def ombudsman_answer(policy: Policy) -> str:
         # The Housing Ombudsman's dispute support under the Complaint Handling Code.
         intro += " It can also step in if we don't keep to the complaint timescales."
     return f"{intro} Contact: {ombudsman_details(policy)}"
+
+
+_OUTDATED_ROUTE = re.compile(r"\b(designated (person|officer)|(eight|8) ?weeks?)\b", re.I)
+
+
+def outdated_route_note(policy: Policy, question: str) -> str:
+    """For England: a resident asking about the old "designated person" filter
+    or the 8-week wait is told they are gone (Building Safety Act 2022)."""
+    if Nation(policy.nation) is not Nation.ENGLAND or not _OUTDATED_ROUTE.search(question or ""):
+        return ""
+    return ("You no longer need an MP, councillor or 'designated person' to refer you, and there is no 8-week "
+            "wait: you can go to the Housing Ombudsman yourself once our process is complete. ")
 
 
 def _stage_timescales(stage: Stage) -> str:

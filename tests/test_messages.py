@@ -338,3 +338,16 @@ def test_emergency_answer(kind, expected):
 def test_emergency_answer_falls_back_to_the_main_phone():
     policy = replace(make_policy(), emergency_repairs_phone="")
     assert policy.phone in messages.emergency_answer(policy, "gas")
+
+
+@pytest.mark.parametrize(("question", "noted"), [
+    ("do I need a designated person to go to the ombudsman?", True),
+    ("do i have to wait 8 weeks before the ombudsman", True),
+    ("how do I contact the ombudsman", False),
+])
+def test_outdated_routes_are_said_to_be_gone_in_england(question, noted):
+    note = messages.outdated_route_note(policy_file("default.yml"), question)
+    assert bool(note) is noted
+    if noted:
+        assert "no 8-week wait" in note and "designated person" in note
+    assert messages.outdated_route_note(policy_file("example-scotland.yml"), question) == ""
