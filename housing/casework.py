@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import datetime
 
 from housing.cases.models import Case, NewCase, Representative, Resident
 from housing.cases.store import CaseStore
@@ -104,6 +104,3 @@ def escalate(policy: Policy, store: CaseStore, case: Case, requested_at: datetim
         store.add_history(case.reference, "note", f"Resident's comments on escalation: {reason_given}", "resident")
     return EscalationOutcome(True, updated, "escalated")
 
-
-def due_summary(case: Case) -> dict[str, date | None]:
-    return {"acknowledgement_due": case.acknowledgement_due, "response_due": case.response_due}

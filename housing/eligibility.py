@@ -103,11 +103,6 @@ def eligibility(policy: Policy, relationship: str) -> Eligibility:
                        "You can make a complaint; a member of staff will check the details with you.")
 
 
-@dataclass(frozen=True)
-class ConsentRule:
-    status: str  # given | pending | not_needed
-
-
 CONSENT_CHOICES: dict[str, tuple[str, ...]] = {
     "given": ("given", "already", "have permission", "they agreed", "signed", "yes", "attached", "they know"),
     "pending": ("to follow", "will send", "later", "pending", "not yet", "get it", "send it", "no", "will ask",
