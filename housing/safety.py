@@ -107,7 +107,11 @@ def detect_vulnerability(text: str) -> str | None:
 
 _RISK = re.compile(
     r"\b(suicid\w*|kill(ing)? (myself|himself|herself|themselves)|end(ing)? (my|his|her|their) (own )?life|"
-    r"end it all|take (my|his|her) (own )?life|self[- ]?harm\w*|(hurt|hurting|harm|harming|cut|cutting) "
+    r"end(ing)? it all|(better off|rather be) (not )?(waking up|dead|gone|not here|not alive)|"
+    r"(don'?t|do not|never) want to wake up|not (want|wanting) to wake up|"
+    r"can'?t (do|go on with|keep doing|live like) (this|it)( any ?more| much longer)|"
+    r"(no|not any) point (in )?(living|going on|being alive)|(want|wanna) to disappear|"
+    r"take (my|his|her) (own )?life|self[- ]?harm\w*|(hurt|hurting|harm|harming|cut|cutting) "
     r"(myself|himself|herself)|(want|wants|wanted) to die|do(n'?t| not) want to (live|be alive|be here)|"
     r"better off dead|no reason to live|overdos\w*|can'?t go on|(might as well|going to|gonna|want to) end it|"
     r"end it (all|tonight)|(what'?s|whats) the point (of|in) (living|life|being alive|going on)|"

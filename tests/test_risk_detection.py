@@ -15,6 +15,10 @@ from tests.policy_factory import make_policy
     "I don't want to live anymore", "thinking of ending my life", "I can't go on, I want to die",
     "my son has been self-harming since the mould got bad", "I'm going to hurt myself", "i have taken an overdose",
     "nobody cares, I'd be better off dead", "SUICIDE", "I might end it all",
+    "thinking of ending it all, nobody at the council listens about my leak",
+    "I keep thinking about ending it all to be honest",
+    "i cant do this anymore, id be better off not waking up, the flat is freezing",
+    "some days I don't want to wake up", "there's no point in living like this",
 ])
 def test_risk_is_found(text):
     assert detect_risk(text)
@@ -23,6 +27,7 @@ def test_risk_is_found(text):
 @pytest.mark.parametrize("text", [
     "my boiler is broken", "the extractor fan is dead", "I'm dying to know when the repair is",
     "the plant in the hallway died", "I want to make a complaint", "kill the power to the socket", "",
+    "I can't do this form on my phone", "you'd be better off sending a plumber", "ending the tenancy",
 ])
 def test_everyday_words_are_not_risk(text):
     assert detect_risk(text) is None
