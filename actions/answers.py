@@ -10,14 +10,14 @@ from typing import Any
 from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.events import EventType, FollowupAction, SlotSet
 
 from actions.conversation import answered_in_the_last_turn, latest_intent, latest_text, offer
 from actions.runtime import get_policy, now
 from housing import messages
 from housing.follow_ups import stage_asked_about
 from housing.safety import detect_emergency
-from housing.triage import shows_unhappiness
+from housing.triage import describes_a_problem, shows_unhappiness
 
 QUESTIONS_ABOUT_COMPLAINING = frozenset({"ask_ombudsman", "ask_compensation", "ask_timescales"})
 MAIN_OPTIONS = ["Report a problem", "Make a complaint", "Check my complaint", "Talk to a person"]
@@ -73,10 +73,16 @@ class ActionAnswerQuestion(Action):
             return follow_up
         intent, _ = latest_intent(tracker)
         text = answer_for(intent or "")
+        said = latest_text(tracker)
+        if text is None and (describes_a_problem(said) or shows_unhappiness(said)):
+            # "u lot neva came 2 fix me windo 3 times now!!!": a problem, however it is typed
+            return [SlotSet("last_answer_topic", None), FollowupAction("action_triage")]
         if text is None:
             offer(dispatcher, "What would you like to do?", MAIN_OPTIONS)
         elif intent == "help":
             offer(dispatcher, text, MAIN_OPTIONS)
+        elif intent == "ask_who_can_complain":
+            offer(dispatcher, text, ["Make a complaint", "Talk to a person"])
         else:
             if intent == "ask_ombudsman":
                 text = messages.outdated_route_note(get_policy(), latest_text(tracker)) + text

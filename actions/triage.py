@@ -13,11 +13,12 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.conversation import answered_in_the_last_turn, latest_intent, latest_text, offer
 from actions.forms.base import NOT_A_COMPLAINT, ResidentForm
 from actions.runtime import get_policy
-from housing.answers import parse_choice, parse_reference
+from housing.answers import parse_choice, parse_reference, with_more_detail
 from housing.eligibility import LETTER_WORDS, eligibility, is_group_complaint, representation
 from housing.messages import emergency_answer, survey_feedback_answer
 from housing.safety import detect_emergency
-from housing.triage import Route, Triage, guess_category, is_survey_feedback, needs_detail, triage
+from housing.triage import (Route, Triage, guess_category, is_survey_feedback, needs_detail, says_what_happened,
+                            triage)
 
 ROUTE_CHOICES = {
     "service_request": ("service request", "log a service", "log it", "request", "first time", "repair",
@@ -57,14 +58,6 @@ CHOICE_WORDS = 12
 ASKS_FOR_A_COMPLAINT = re.compile(r"\b(complain\w*|complaint|formal)\b", re.I)
 ASKS_FOR_A_SERVICE_REQUEST = re.compile(r"\b(service request|just (fix|sort|log|report)|log it|fix it|sort it|"
                                         r"(want|need|get|have) (it|this) (fixed|sorted|repaired|done))\b", re.I)
-
-
-def with_more_detail(first: str, more: str) -> str:
-    """What happened: the first message and what the resident added, once each."""
-    first, more = first.strip(), more.strip()
-    if not first or first.lower() in more.lower():
-        return more
-    return f"{first}{'' if first[-1] in '.!?' else '.'} {more}"
 
 
 class ActionTriage(Action):
@@ -200,7 +193,7 @@ class ActionStartComplaint(Action):
             # door lock is broken"), is the description (it did not go through triage).
             text = latest_text(tracker)
             events.append(SlotSet("issue_text", text[:10000]))
-        if len(text.split()) >= 6 and not re.fullmatch(r".{0,40}(make|log|raise) a complaint.{0,20}", text, re.I):
+        if says_what_happened(text):
             events.append(SlotSet("complaint_description", text[:10000]))
         dispatcher.utter_message(text="I'll take your complaint now. It takes a few minutes. You can ask me a "
                                       "question, type 'stop', or 'talk to a person' at any point.")

@@ -69,6 +69,14 @@ def parse_yes_no(text: str) -> bool | None:
     return None
 
 
+def with_more_detail(first: str, more: str) -> str:
+    """What happened: the first message and what the resident added, once each."""
+    first, more = first.strip(), more.strip()
+    if not first or first.lower() in more.lower():
+        return more
+    return f"{first}{'' if first[-1] in '.!?' else '.'} {more}"
+
+
 def _word_pattern(word: str) -> str:
     """A short word is a whole word ("no" is not "not"); a longer one may
     start a word ("sign" in "signed")."""

@@ -167,6 +167,20 @@ def needs_detail(text: str) -> bool:
     return bool(_GENERIC.match((text or "").strip().lower()))
 
 
+# "I want to complain about", "I'd like to make a formal complaint regarding": an opener, not the story
+_COMPLAINT_OPENER = re.compile(
+    r"^\W*((hi|hello|hiya)\W+)?(i (want|need|would like|wish|wanna) to |i'?d like to |id like to |can i |"
+    r"please |i am |i'?m |im )?(make |raise |log |put in |lodge |file )?(a |an )?(formal |official )?"
+    r"(complain\w*|complaint)( (about|regarding|re|over|on|with|against|that|because))?\W*", re.I)
+
+
+def says_what_happened(text: str) -> bool:
+    """Enough of the story to stand as what happened: after any "I want to
+    complain about", at least six words ("the repairs team" is not enough)."""
+    rest = _COMPLAINT_OPENER.sub("", (text or "").strip(), count=1)
+    return len(rest.split()) >= 6
+
+
 def describes_a_problem(text: str) -> bool:
     """Enough to log as the description: a few words, or a short message that
     names its subject ("heater broken", "noisy neighbours")."""

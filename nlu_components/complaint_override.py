@@ -13,6 +13,7 @@ Runs before `SafetyOverride`, so danger still comes first. The rules are
 """
 from __future__ import annotations
 
+import re
 from typing import Any, Dict, List
 
 from rasa.engine.graph import ExecutionContext, GraphComponent
@@ -27,8 +28,13 @@ from nlu_components.forced_intent import force_intent
 from housing.triage import is_question, is_representative_complaint, is_survey_feedback
 
 
+BARE_COMPLAINT = re.compile(r"\W*(a |new |make a |making a |formal )?(complain|complaint|complaints)\W*")
+
+
 def complaint_intent(text: str) -> str | None:
     """The intent the words show, whatever the classifier guessed; None to keep its guess."""
+    if BARE_COMPLAINT.fullmatch(text.strip().lower()):
+        return "make_complaint"  # "Complaint" or "complain" alone is the resident choosing to complain
     if is_representative_complaint(text):
         return "complain_for_someone"
     if is_survey_feedback(text) or (is_group_complaint(text) and not is_question(text)):

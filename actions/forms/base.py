@@ -26,8 +26,15 @@ from actions.forms.contact import ContactDetailsMixin
 from actions.runtime import get_policy
 from housing import messages
 from housing.safety import detect_emergency, detect_risk
+from housing.triage import is_question
 
 REQUESTED_SLOT = "requested_slot"
+# "ok", "ok thanks", "done, it's off now": acknowledging, not answering
+ACKNOWLEDGEMENT = re.compile(
+    r"\W*(ok(ay)?|k|right|alright|thanks?( you)?|cheers|ta|done|will do|got it|yes|yeah|yep|no problem|understood)"
+    r"\b[\w\s',.!]{0,30}?(\b(it'?s|its|it is|water|gas|power|electric\w*) (is )?(off|safe|out|fine)( now)?)?\W*|"
+    r"\W*(it'?s|its|it is|all|everyone'?s?) (off|safe|out|fine|ok|okay)( now)?\W*")
+SAFETY_WARNING_END = "When you are safe, we can carry on"
 CALLBACK_SLOTS = ["resident_name", "contact_detail", "contact_preference"]
 HANDOFF_MESSAGE = ("Of course. I'll arrange for a member of our team to contact you. I just need a couple of "
                    "details (anything you've already told me is kept).")
@@ -39,6 +46,19 @@ NOT_A_COMPLAINT = re.compile(
     r"\bjust (log|report) it as a (repair|service request|request)|\b(as )?a service request (instead|please)", re.I)
 # Free-text slots where a long message mentioning danger is still the answer.
 DESCRIPTION_SLOTS = {"complaint_description", "sr_description"}
+
+
+def after_a_safety_warning(tracker: Tracker) -> bool:
+    """Did the assistant's last turn give the emergency advice mid-form?"""
+    users = 0
+    for event in reversed(tracker.events):
+        if event.get("event") == "user":
+            users += 1
+            if users == 2:
+                return False
+        elif users == 1 and event.get("event") == "bot" and str(event.get("text") or "").startswith(SAFETY_WARNING_END):
+            return True
+    return False
 
 
 class ResidentForm(ContactDetailsMixin, FormValidationAction):
@@ -71,7 +91,7 @@ class ResidentForm(ContactDetailsMixin, FormValidationAction):
         danger = detect_emergency(text)
         if danger:
             dispatcher.utter_message(text=messages.emergency_answer(get_policy(), danger.kind))
-            dispatcher.utter_message(text="When you are safe, we can carry on: I've kept everything you told me.")
+            dispatcher.utter_message(text=f"{SAFETY_WARNING_END}: I've kept everything you told me.")
             if requested and not (requested in DESCRIPTION_SLOTS and len(text.split()) > 12):
                 # A warning is not an answer: ask the same question again.
                 return [SlotSet(requested, None), SlotSet(REQUESTED_SLOT, requested)]
@@ -84,11 +104,19 @@ class ResidentForm(ContactDetailsMixin, FormValidationAction):
             dispatcher.utter_message(text="OK, I won't log a complaint. If something needs fixing or you have a "
                                           "question, just tell me about it and I'll log it as a service request.")
             return [SlotSet(requested, None), SlotSet("form_interrupted", "stop"), SlotSet(REQUESTED_SLOT, None)]
+        if requested and after_a_safety_warning(tracker) and ACKNOWLEDGEMENT.fullmatch(text.lower().strip()):
+            # "ok it's off now" after the emergency advice is not the answer to the question
+            dispatcher.utter_message(text="Thank you. When you're ready:")
+            return [SlotSet(requested, None), SlotSet(REQUESTED_SLOT, requested)]
         if requested:
             going_back = self.earlier_answer_change(dispatcher, tracker)
             if going_back is not None:
                 return going_back
-            turn = digression(tracker, self.answer_intents.get(requested, frozenset()))
+        if requested and not self.is_an_answer(tracker):
+            answers = self.answer_intents.get(requested, frozenset())
+            if is_question(text):  # "will I get compensation?" asks; "compensation" answers
+                answers = frozenset()
+            turn = digression(tracker, answers)
             if turn == "stop":
                 return [SlotSet(requested, None), SlotSet("form_interrupted", "stop"), SlotSet(REQUESTED_SLOT, None)]
             if turn == "request_human":
@@ -103,6 +131,10 @@ class ResidentForm(ContactDetailsMixin, FormValidationAction):
 
         offered = offer_person(dispatcher, tracker)
         return offered + await super().run(dispatcher, tracker, domain)
+
+    def is_an_answer(self, tracker: Tracker) -> bool:
+        """True when the message answers the question whatever its intent (forms override this)."""
+        return False
 
     def earlier_answer_change(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventType] | None:
         """A resident asking mid-form to change an earlier answer: the events that

@@ -12,9 +12,9 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.conversation import latest_intent, latest_text, offer
-from actions.forms.base import REQUESTED_SLOT, ResidentForm
+from actions.forms.base import ACKNOWLEDGEMENT, REQUESTED_SLOT, ResidentForm
 from actions.runtime import get_policy, now
-from housing.answers import parse_choice, parse_when, parse_yes_no
+from housing.answers import parse_choice, parse_when, parse_yes_no, with_more_detail
 from housing.eligibility import LABELS, eligibility, parse_consent, parse_relationship, possible_exclusions
 
 COMPLAINT_SLOTS = [
@@ -46,6 +46,8 @@ UNSURE = re.compile(r"\b(not sure|unsure|don'?t know|dont know|dunno|no idea|can
                     r"a while|ongoing|always|years|months|weeks|since|ago)\b", re.I)
 CHANGE_WORDS = re.compile(r"\b(change|wrong|edit|fix|not right|incorrect|isn'?t right|mistake|update|but|except|"
                           r"apart from|instead|actually)\b")
+# An answer this long to "when?" with no date in it is more of the story.
+MORE_DETAIL_WORDS = 9
 CONSENT_LABELS = {"given": "given", "pending": "to follow", "not_needed": "not needed"}
 CHANGE_BUTTONS = ["What happened", "When", "Outcome", "Name", "Contact details", "Postcode", "Adjustments",
                   "Contact preference", "Connection"]
@@ -79,6 +81,13 @@ def readback(tracker: Tracker) -> str:
     return "\n".join(lines)
 
 
+def picks_a_part_to_change(tracker: Tracker) -> bool:
+    """At the read-back, after "change": "What happened" names a part, it is not a question."""
+    if tracker.get_slot(REQUESTED_SLOT) != "complaint_confirmed" or not tracker.get_slot("change_pending"):
+        return False
+    return parse_choice(latest_text(tracker), CHANGEABLE) is not None
+
+
 def earlier_answer_to_change(tracker: Tracker) -> str | None:
     """The filled slot a resident asks to change mid-form, or None."""
     requested = tracker.get_slot(REQUESTED_SLOT)
@@ -108,6 +117,9 @@ class ValidateComplaintForm(ResidentForm):
             return COMPLAINT_SLOTS[:at] + extra + COMPLAINT_SLOTS[at:]
         return list(COMPLAINT_SLOTS)
 
+    def is_an_answer(self, tracker: Tracker) -> bool:
+        return picks_a_part_to_change(tracker)
+
     def earlier_answer_change(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventType] | None:
         field = earlier_answer_to_change(tracker)
         if field is None:
@@ -130,6 +142,12 @@ class ValidateComplaintForm(ResidentForm):
         policy = get_policy()
         today = now().date()
         happened = parse_when(text, today)
+        if happened is None and len(text.split()) >= MORE_DETAIL_WORDS:
+            # More of the story, not a date: keep it with what happened, then ask when again.
+            story = with_more_detail(tracker.get_slot("complaint_description") or "", str(value or "").strip())
+            dispatcher.utter_message(text="Thank you, I've added that to what happened. And roughly when did it "
+                                          "happen, or when did you find out? 'Not sure' is fine.")
+            return {"complaint_when": None, "complaint_description": story[:10000]}
         if happened is None and not UNSURE.search(text) and not tracker.get_slot("fallback_count"):
             # Ask once more; the second answer is kept whatever it is (never a block).
             dispatcher.utter_message(text="Sorry, I didn't catch when. Roughly when did it happen, or when did you "
@@ -157,9 +175,13 @@ class ValidateComplaintForm(ResidentForm):
                               domain: dict) -> dict[str, Any]:
         text = str(value or "").strip()
         relationship = parse_relationship(text)
+        if relationship is None and ACKNOWLEDGEMENT.fullmatch(text.lower()) and not tracker.get_slot("fallback_count"):
+            dispatcher.utter_message(text="Sorry, I need to know how you're connected to us: for example tenant, "
+                                          "leaseholder, or complaining for someone else.")
+            return {"relationship": None, "fallback_count": 1}
         if relationship is None:
             # Never refuse: record what they said for a person to check.
-            return {"relationship": text[:200] or "other"}
+            return {"relationship": text[:200] or "other", "fallback_count": 0}
         result = eligibility(get_policy(), relationship)
         already_explained = latest_intent(tracker)[0] == "complain_for_someone"
         if relationship != "tenant" and not already_explained:

@@ -11,6 +11,7 @@ from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from housing.answers import POSTCODE, parse_email, parse_postcode, parse_uk_phone
+from housing.triage import triage
 
 _SKIP = re.compile(r"^\s*(skip|none|no|n/a|rather not|prefer not)\b", re.I)
 _POSTCODE_FILLER = re.compile(r"\b(my|the|our|post ?code|is|it'?s|it is|thanks?|thank you|please|pls)\b", re.I)
@@ -32,7 +33,12 @@ def postcode_and_address(text: str | None) -> tuple[str | None, str | None]:
 
 NOT_A_NAME = re.compile(
     r"[0-9@?<>{}\[\]=/\\]|^(why|what|how|who|hello|hi|hey|sorry|ok|okay|yes|no|none|dunno|idk|huh|pardon|"
-    r"help|stop|thanks?|thank you)\W*$", re.I)
+    r"help|stop|thanks?|thank you|maybe|email|phone|text|tenant|leaseholder|me|myself|the tenant|service request|"
+    r"complaint|log a service request|make a complaint|report a problem)\W*$|"
+    r"\b(i'?m|i am|my name is not|tenant|complain\w*|reported|times?|nobody|never|broken|leak\w*|repair\w*|since|"
+    r"every|ago|yesterday|last (week|month|night|year))\b",
+    re.I)
+MAX_NAME_WORDS = 5
 NO_CONTACT = re.compile(
     r"(\b(no|not|don'?t|dont|haven'?t|havent|without|never) (got |have |use |own )?(a |an |any )?(phone|mobile|email|"
     r"e-mail|internet|computer)|\bby (post|letter)|\bwrite to me|\bletter please|^\s*(none|no|n/a|skip)\s*$)", re.I)
@@ -70,11 +76,20 @@ class ContactDetailsMixin:
                                domain: dict) -> dict[str, Any]:
         name = re.sub(r"^\s*(my name is|my name's|i am|i'm|im|it's|its|this is|name:?)\s+", "", str(value or ""),
                       flags=re.I).strip(" .!")
-        if len(name) < 2 or len(name) > 120 or NOT_A_NAME.search(name):
-            dispatcher.utter_message(text="Sorry, I didn't catch your name. Please type your full name, for "
-                                          "example 'Jane Smith'.")
-            return {"resident_name": None}
-        return {"resident_name": name}
+        misses = int(tracker.get_slot("fallback_count") or 0)
+        if misses < 2 and (len(name) < 2 or len(name) > 120 or len(name.split()) > MAX_NAME_WORDS
+                           or NOT_A_NAME.search(name)):
+            if triage(None, name).is_complaint:
+                # "actually this is the third time I've reported it": say they can complain (Code 1.3)
+                dispatcher.utter_message(text="I'm sorry this has happened again. As it's a repeated problem, you "
+                                              "can make a complaint instead: just say 'make a complaint'. Otherwise, "
+                                              "what is your full name?")
+            else:
+                dispatcher.utter_message(text="Sorry, I didn't catch your name. Please type your full name, for "
+                                              "example 'Jane Smith'.")
+            return {"resident_name": None, "fallback_count": misses + 1}
+        # after two tries whatever was typed is kept (never a block): a person can check it
+        return {"resident_name": name[:120], "fallback_count": 0}
 
     def validate_contact_detail(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
                                 domain: dict) -> dict[str, Any]:
@@ -100,12 +115,21 @@ class ContactDetailsMixin:
         if postcode:
             # "my postcode is ls14ap" is the postcode; a full address is kept whole.
             rest = _POSTCODE_FILLER.sub("", POSTCODE.sub("", text)).strip(" .,:;!-")
-            return {"postcode": postcode if not rest else text[:300]}
+            return {"postcode": postcode if not rest else text[:300], "fallback_count": 0}
+        if looks_like_address(text):  # "don't know the postcode, it's 12 Oak Road" is an address
+            return {"postcode": text[:300], "fallback_count": 0}
         if NO_POSTCODE.search(text):
+            no_contact = (tracker.get_slot("contact_detail") or "").startswith("none")
+            if no_contact and not tracker.get_slot("fallback_count"):
+                # no phone, no email and no address: nobody could reach them
+                dispatcher.utter_message(text="As we can't phone or email you, we need an address to write to. "
+                                              "Please type your address, or 'talk to a person' and our team will "
+                                              "help.")
+                return {"postcode": None, "fallback_count": 1}
             dispatcher.utter_message(text="That's fine: a member of our team will check the address with you.")
-            return {"postcode": f"{ADDRESS_TO_CHECK}: {text[:250]}"}
-        if looks_like_address(text) or looks_like_a_place(text):
-            return {"postcode": text[:300]}
+            return {"postcode": f"{ADDRESS_TO_CHECK}: {text[:250]}", "fallback_count": 0}
+        if looks_like_a_place(text):
+            return {"postcode": text[:300], "fallback_count": 0}
         dispatcher.utter_message(text="Sorry, I couldn't read that postcode. Please type it like SW1A 1AA, or the "
                                       "address or name of your building or estate, or 'don't know'.")
         return {"postcode": None}
