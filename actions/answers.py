@@ -110,6 +110,11 @@ class ActionEmergency(Action):
             return risky
         found = detect_emergency(latest_text(tracker))
         dispatcher.utter_message(text=messages.emergency_answer(get_policy(), found.kind if found else "danger"))
+        if found and found.kind == "abuse":
+            # Domestic abuse: a person, in confidence (as for a risk to life), not only the helpline.
+            from actions.safeguarding import DOMESTIC_ABUSE, urgent_person
+
+            return urgent_person(dispatcher, tracker, f"{DOMESTIC_ABUSE}: help to be safe, and with moving")
         dispatcher.utter_message(text="When everyone is safe, I can log the problem for you here: just tell me "
                                       "what happened, or type 'talk to a person'.")
         return []

@@ -24,7 +24,7 @@ from actions.conversation import channel_of, offer
 from actions.forms.base import CALLBACK_SLOTS, HANDOFF_MESSAGE, ResidentForm
 from actions.forms.contact import postcode_and_address
 from actions.runtime import get_policy, get_staff_store, get_store, now, push_later
-from actions.safeguarding import RISK_TO_LIFE
+from actions.safeguarding import DOMESTIC_ABUSE, RISK_TO_LIFE
 from housing import messages
 from housing.cases.models import Resident
 from housing.casework import log_service_request
@@ -122,7 +122,8 @@ def arrange_callback(dispatcher: CollectingDispatcher, tracker: Tracker) -> list
                 "contact you then, at the time you asked for where possible.")
     dispatcher.utter_message(text=f"Thank you. Your callback request is logged as {reference}. {when} "
                                   + messages.if_urgent(policy, open_now=open_now,
-                                                       risk_to_life=reason.startswith(RISK_TO_LIFE)))
+                                                       risk_to_life=reason.startswith(RISK_TO_LIFE),
+                                                       domestic_abuse=reason.startswith(DOMESTIC_ABUSE)))
     return [SlotSet("last_case_reference", reference), SlotSet("form_interrupted", None),
             SlotSet("handoff_reason", None)]
 

@@ -27,6 +27,7 @@ PERSON_OFFER = ("Thank you for telling me. If it would help to talk to a member 
 
 
 RISK_TO_LIFE = "possible risk to life"
+DOMESTIC_ABUSE = "domestic abuse disclosed"
 
 
 def risk_reason(words: str) -> str:
@@ -51,15 +52,21 @@ def risk_first(dispatcher: CollectingDispatcher, tracker: Tracker) -> list[Event
     words = detect_risk(latest_text(tracker))
     if not words:
         return None
+    dispatcher.utter_message(text=messages.crisis_answer(get_policy()))
+    return urgent_person(dispatcher, tracker, risk_reason(words))
+
+
+def urgent_person(dispatcher: CollectingDispatcher, tracker: Tracker, reason: str) -> list[EventType]:
+    """A person now: in opening hours they join the chat; outside them the
+    team is told at once (an urgent callback request) and the details to
+    contact the resident are asked for."""
     from actions.handoff import start_live_handoff
 
-    dispatcher.utter_message(text=messages.crisis_answer(get_policy()))
-    reason = risk_reason(words)
     if runtime.live_chat_open():
         return start_live_handoff(dispatcher, tracker, reason)
     reference = flag_urgent_callback(dispatcher, tracker, reason)
-    dispatcher.utter_message(text="So they can contact you, I just need a couple of details (you can type 'stop' "
-                                  "if you'd rather not).")
+    dispatcher.utter_message(text="So they can contact you safely, I just need a couple of details (you can type "
+                                  "'stop' if you'd rather not).")
     return [SlotSet("last_case_reference", reference), SlotSet("handoff_reason", reason),
             SlotSet("form_interrupted", None), SlotSet("fallback_count", 0), FollowupAction("callback_form")]
 

@@ -168,9 +168,8 @@ def emergency_answer(policy: Policy, kind: str) -> str:
         "electrics": "Keep away from exposed wires or sparking sockets and turn off the electricity at the fuse "
                      "box if it is safe to do so.",
         "danger": "If anyone is in immediate danger, call 999 now.",
-        "abuse": "If you are in danger now, call 999 (if you can't speak, press 55 when asked). The National "
-                 "Domestic Abuse Helpline is free and open day and night on 0808 2000 247. We can help you "
-                 "move somewhere safe: a member of our team will treat this in confidence.",
+        "abuse": f"{DOMESTIC_ABUSE_HELP} We can help you move somewhere safe: a member of our team will treat "
+                 "this in confidence.",
     }.get(kind, "If anyone is in immediate danger, call 999 now.")
     if kind == "abuse":
         return f"I'm so sorry. {first}"
@@ -217,8 +216,14 @@ def crisis_answer(policy: Policy) -> str:
             f"You can talk to {SAMARITANS}. Please don't wait for us if you need help now.")
 
 
-def if_urgent(policy: Policy, *, open_now: bool, risk_to_life: bool = False) -> str:
+DOMESTIC_ABUSE_HELP = ("If you are in danger, call 999 (if you can't speak, press 55 when asked). The National "
+                       "Domestic Abuse Helpline is free and open day and night on 0808 2000 247.")
+
+
+def if_urgent(policy: Policy, *, open_now: bool, risk_to_life: bool = False, domestic_abuse: bool = False) -> str:
     """Where to turn meanwhile: never only a line that is closed now."""
+    if domestic_abuse:
+        return DOMESTIC_ABUSE_HELP
     if risk_to_life:
         return f"If you feel you can't keep yourself safe, call 999 now, or talk to {SAMARITANS}."
     if open_now:

@@ -244,3 +244,30 @@ def test_a_review_item_does_not_pause_a_new_session(env):
     assert not paused(events)
 
 
+
+
+def test_domestic_abuse_outside_hours_is_flagged_in_confidence_and_callback_details_asked(env):
+    from actions.answers import ActionEmergency
+    from actions.handoff import ActionAfterCallbackForm
+
+    events, dispatcher = run(ActionEmergency(), tracker(text="my partner hits me and I need to move",
+                                                        intent="report_emergency", sender="conv-abuse"))
+    said = texts(dispatcher)
+    assert "0808 2000 247" in said[0] and "flagged this conversation to them as urgent" in said[1]
+    assert {"event": "followup", "timestamp": None, "name": "callback_form"} in events
+    queued = handoff(env, "conv-abuse")
+    assert queued.mode == "callback" and queued.reason.startswith("domestic abuse disclosed")
+
+    slots = {"resident_name": "Sam", "contact_detail": "sam@example.org", "contact_preference": "email only",
+             "handoff_reason": slot_sets(events)["handoff_reason"]}
+    _, dispatcher = run(ActionAfterCallbackForm(), tracker(text="email only", slots=slots, sender="conv-abuse"))
+    assert "0808 2000 247" in texts(dispatcher)[-1] and "999" in texts(dispatcher)[-1]
+
+
+def test_domestic_abuse_in_opening_hours_hands_over_now(open_now):
+    from actions.answers import ActionEmergency
+
+    events, _ = run(ActionEmergency(), tracker(text="my husband beats me", intent="report_emergency",
+                                               sender="conv-abuse-open"))
+    assert paused(events)
+    assert handoff(open_now, "conv-abuse-open").mode == "live"
