@@ -101,15 +101,18 @@ class ValidateEscalationForm(CaseLookupForm):
 
 
 def status_text(case: Any) -> str:
-    stage = f"stage {case.stage}" if case.kind == "complaint" else "service request"
-    parts = [f"{case.reference} is a {case.kind.replace('_', ' ')} ({stage}), status: {case.status.replace('_', ' ')}."]
-    if case.kind == "complaint":
-        if case.acknowledged_at is None and case.acknowledgement_due:
-            parts.append(f"Acknowledgement due by {format_date(case.acknowledgement_due)}.")
-        if case.response_due and case.responded_at is None:
-            parts.append(f"Our response is due by {format_date(case.response_due)}.")
-        if case.responded_at is not None:
-            parts.append("We have sent our response.")
+    status = case.status.replace("_", " ")
+    if case.kind != "complaint":
+        return (f"{case.reference} is a service request ({case.category}), status: {status}. The team dealing with "
+                "it will contact you about the next step. If it isn't being put right, or you're unhappy with how "
+                "we're handling it, you can make a complaint: just say 'make a complaint'.")
+    parts = [f"{case.reference} is a complaint (stage {case.stage}), status: {status}."]
+    if case.acknowledged_at is None and case.acknowledgement_due:
+        parts.append(f"Acknowledgement due by {format_date(case.acknowledgement_due)}.")
+    if case.response_due and case.responded_at is None:
+        parts.append(f"Our response is due by {format_date(case.response_due)}.")
+    if case.responded_at is not None:
+        parts.append("We have sent our response.")
     return " ".join(parts)
 
 

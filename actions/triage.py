@@ -43,9 +43,16 @@ EXPLAIN = {
 TRIAGE_INTENTS = frozenset({"report_repair", "report_asb", "missed_appointment", "rent_query", "make_complaint"})
 
 
+REASONS_IN_WORDS = {
+    "repeated failure": "it has gone wrong more than once",
+    "no response within the promised time": "we didn't reply when we said we would",
+    "conduct or poor handling": "of how you were treated or how it was handled",
+}
+
+
 def taken_as_a_complaint(result: Triage) -> str:
-    reasons = " and ".join(result.reasons)
-    because = "" if result.reasons == ("dissatisfaction with the service",) else f"Because of the {reasons}, "
+    reasons = " and ".join(REASONS_IN_WORDS.get(reason, reason) for reason in result.reasons)
+    because = "" if result.reasons == ("dissatisfaction with the service",) else f"Because {reasons}, "
     return (f"I'm sorry about this. {because}I'll take this as a complaint. It will be handled under our complaints "
             "procedure, and any work already under way carries on. If you'd rather just report it as a service "
             "request, say 'not a complaint'.")

@@ -87,7 +87,9 @@ def _words_matched(pattern: re.Pattern[str], text: str | None) -> str | None:
 
 _VULNERABILITY = re.compile(
     r"\b(lost my (wife|husband|partner|son|daughter|mum|dad|mother|father|baby|child)|(i'?m|im|i am|aged?|"
-    r"(she|he)'?s|(she|he) is|(mum|dad|nan|gran|grandad|mother|father) is) ([7-9]\d|1[01]\d)\b|"
+    r"(she|he)'?s|(she|he) is|(mum|dad|nan|gran|grandad|mother|father|who) is|who'?s) ([7-9]\d|1[01]\d)\b|"
+    r"hard of hearing|hearing aids?|partially sighted|visually impaired|mobility|walking (frame|stick)|"
+    r"(young|small|little|my) (children|kids)|toddler|"
     r"\b([7-9]\d|1[01]\d) (years? old|yrs? old|yo)\b|really ill|very ill|seriously ill|i fell|had a fall|asthma|copd|oxygen|"
     r"(hits|hit|beats|hurts) me|domestic|abuse\w*|speak (polish|arabic|urdu|punjabi|bengali|somali|romanian|"
     r"farsi|kurdish|tigrinya|portuguese|spanish|french|welsh)|interpreter|translator|"

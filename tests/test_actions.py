@@ -621,7 +621,7 @@ def test_triage_repeated_failure_is_a_complaint(env):
     events, dispatcher = run(ActionTriage(), tracker(text="my tap is still leaking after 4 visits",
                                                      intent="report_repair"))
     assert slot_sets(events)["route"] == "complaint"
-    assert "repeated failure" in texts(dispatcher)[0]
+    assert "Because it has gone wrong more than once, I'll take this as a complaint" in texts(dispatcher)[0]
     assert "This sounds like an emergency" not in " ".join(texts(dispatcher))
 
 

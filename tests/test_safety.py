@@ -141,3 +141,9 @@ def test_ending_a_tenancy_or_a_complaint_is_not_a_risk(text):
                                   "my son has asthma from the mould", "do you have interpreter? i speak polish"])
 def test_vulnerability_in_residents_words(text):
     assert detect_vulnerability(text)
+
+
+@pytest.mark.parametrize("text", ["my mum who is 84 lives alone", "she's hard of hearing",
+                                  "it's very cold for my children"])
+def test_more_vulnerability_in_residents_words(text):
+    assert detect_vulnerability(text)
