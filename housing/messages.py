@@ -168,6 +168,8 @@ def emergency_answer(policy: Policy, kind: str) -> str:
         "electrics": "Keep away from exposed wires or sparking sockets and turn off the electricity at the fuse "
                      "box if it is safe to do so.",
         "danger": "If anyone is in immediate danger, call 999 now.",
+        "insecure": "A home that can't be locked or secured is an emergency repair. If anyone is in danger or "
+                    "there's a break-in happening now, call 999.",
         "abuse": f"{DOMESTIC_ABUSE_HELP} We can help you move somewhere safe: a member of our team will treat "
                  "this in confidence.",
     }.get(kind, "If anyone is in immediate danger, call 999 now.")

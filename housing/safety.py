@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 @dataclass(frozen=True)
 class Emergency:
-    kind: str  # gas | fire | flooding | electrics | danger
+    kind: str  # gas | fire | flooding | electrics | abuse | danger | insecure
 
 
 _PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
@@ -48,6 +48,11 @@ _PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("danger", re.compile(
         r"\b(in danger|someone (is )?(hurt|injured)|locked in|threatening (to (kill|hurt|stab)|me)|"
         r"attack(ed|ing) me|with a (knife|gun|weapon)|can'?t breathe|unconscious|bleeding|stuck in (the |a )?lift)\b")),
+    # A home that can't be secured is an emergency repair (the out-of-hours line), not a danger to life.
+    ("insecure", re.compile(
+        r"\b((can'?t|cannot|can not|unable to) (lock|shut|close|secure) (the |my |our )?(front |back )?(door|flat|house|"
+        r"home)|(can'?t|cannot) lock it|(front|back|main|flat) door (won'?t|wont|doesn'?t|does not|will not) (lock|shut|close)|(?<!fire )door (won'?t|wont|doesn'?t|does not|will not) lock|(been )?broken into|"
+        r"break[- ]in|burgl(ed|ary)|lock (is )?(broken|snapped|bust) (and|so) (i|we) can'?t (lock|get in))\b")),
 )
 
 # Phrases that may show the danger is past ("last month there was a flood").

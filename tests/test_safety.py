@@ -42,6 +42,10 @@ from housing.safety import Emergency, detect_emergency, detect_vulnerability
     ("my son got a little shock from the cooker", "electrics"),
     ("the shower keeps giving me shocks", "electrics"),
     ("electrical shock when i touched the socket", "electrics"),
+    # a home that can't be secured
+    ("front door lock is broken and I can't lock it", "insecure"),
+    ("my front door won't lock", "insecure"),
+    ("we've been broken into and the back door is smashed", "insecure"),
     # someone in danger
     ("someone is in danger", "danger"),
     ("my neighbour is threatening to kill me", "danger"),
