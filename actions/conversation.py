@@ -4,7 +4,7 @@ choices that work on every channel, and recognising a digression.
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import Any, Callable
 
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
@@ -39,20 +39,26 @@ def latest_intent(tracker: Tracker) -> tuple[str | None, float]:
     return intent.get("name"), float(intent.get("confidence") or 0.0)
 
 
-def answered_in_the_last_turn(tracker: Tracker, topic: str) -> bool:
-    """Did the bot's reply to the resident's previous message answer `topic`
-    (the `last_answer_topic` slot set in that reply)? So "and stage 2?" is
-    read as a follow-up only straight after the answer it follows."""
+def in_the_last_turn(tracker: Tracker, found: Callable[[dict[str, Any]], bool]) -> bool:
+    """Is there an event, between the resident's previous message and this
+    one (the assistant's last turn), for which `found` is true?"""
     users_seen = 0
     for event in reversed(tracker.events):
         if event.get("event") == "user":
             users_seen += 1
             if users_seen == 2:
                 return False
-        elif (users_seen == 1 and event.get("event") == "slot" and event.get("name") == "last_answer_topic"
-              and event.get("value") == topic):
+        elif users_seen == 1 and found(event):
             return True
     return False
+
+
+def answered_in_the_last_turn(tracker: Tracker, topic: str) -> bool:
+    """Did the bot's reply to the resident's previous message answer `topic`
+    (the `last_answer_topic` slot set in that reply)? So "and stage 2?" is
+    read as a follow-up only straight after the answer it follows."""
+    return in_the_last_turn(tracker, lambda event: event.get("event") == "slot"
+                            and event.get("name") == "last_answer_topic" and event.get("value") == topic)
 
 
 def digression(tracker: Tracker, answer_intents: frozenset[str] = frozenset()) -> str | None:

@@ -21,7 +21,7 @@ from rasa_sdk.forms import FormValidationAction
 
 from actions import runtime
 from actions.answers import answer_for
-from actions.conversation import digression, latest_text
+from actions.conversation import digression, in_the_last_turn, latest_text
 from actions.forms.contact import ContactDetailsMixin
 from actions.runtime import get_policy
 from housing import messages
@@ -50,15 +50,8 @@ DESCRIPTION_SLOTS = {"complaint_description", "sr_description"}
 
 def after_a_safety_warning(tracker: Tracker) -> bool:
     """Did the assistant's last turn give the emergency advice mid-form?"""
-    users = 0
-    for event in reversed(tracker.events):
-        if event.get("event") == "user":
-            users += 1
-            if users == 2:
-                return False
-        elif users == 1 and event.get("event") == "bot" and str(event.get("text") or "").startswith(SAFETY_WARNING_END):
-            return True
-    return False
+    return in_the_last_turn(tracker, lambda event: event.get("event") == "bot"
+                            and str(event.get("text") or "").startswith(SAFETY_WARNING_END))
 
 
 class ResidentForm(ContactDetailsMixin, FormValidationAction):
