@@ -58,19 +58,24 @@ def timescales_follow_up(dispatcher: CollectingDispatcher, tracker: Tracker) -> 
     return [SlotSet("last_answer_topic", "ask_timescales")]
 
 
+def before_answering(dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventType] | None:
+    """For a top-level turn that is not understood or is a question: the crisis
+    route or the interpreter offer first, then a follow-up to the timescales
+    answer ("and stage 2?"); None when neither applies."""
+    from actions.safeguarding import safety_first
+
+    first = safety_first(dispatcher, tracker)
+    return first if first is not None else timescales_follow_up(dispatcher, tracker)
+
+
 class ActionAnswerQuestion(Action):
     def name(self) -> str:
         return "action_answer_question"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict) -> list[dict[str, Any]]:
-        from actions.safeguarding import safety_first
-
-        first = safety_first(dispatcher, tracker)
+        first = before_answering(dispatcher, tracker)
         if first is not None:
             return first
-        follow_up = timescales_follow_up(dispatcher, tracker)
-        if follow_up is not None:
-            return follow_up
         intent, _ = latest_intent(tracker)
         text = answer_for(intent or "")
         said = latest_text(tracker)

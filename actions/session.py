@@ -11,15 +11,16 @@ from __future__ import annotations
 import logging
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import ActionExecuted, ConversationPaused, EventType, SessionStarted, SlotSet
+from rasa_sdk.events import ActionExecuted, ConversationPaused, EventType, FollowupAction, SessionStarted, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from sqlalchemy.exc import SQLAlchemyError
 
-from actions.answers import MAIN_OPTIONS, timescales_follow_up
-from actions.conversation import offer
+from actions.answers import MAIN_OPTIONS, before_answering
+from actions.conversation import latest_text, offer
 from actions.runtime import get_policy, get_staff_store
 from actions.safeguarding import offer_person, risk_first, safety_first
 from housing import messages
+from housing.triage import guess_category, shows_unhappiness
 
 log = logging.getLogger(__name__)
 
@@ -93,12 +94,14 @@ class ActionDefaultFallback(Action):
         return "action_default_fallback"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict) -> list[EventType]:
-        first = safety_first(dispatcher, tracker)
+        first = before_answering(dispatcher, tracker)
         if first is not None:
             return first
-        follow_up = timescales_follow_up(dispatcher, tracker)
-        if follow_up is not None:
-            return follow_up
+        said = latest_text(tracker)
+        words = len(said.split())
+        if (words >= 3 and guess_category(said.lower()) != "service") or (words >= 5 and shows_unhappiness(said)):
+            # "me windo still brokn, 3rd time!!!": a problem however it is typed, so triage it
+            return [FollowupAction("action_triage")]
         misses = int(tracker.get_slot("fallback_count") or 0) + 1
         if misses >= 2:
             offer(dispatcher, "Sorry, I'm still not sure what you need. You can choose one of these, or talk to a "

@@ -153,3 +153,17 @@ def test_ok_thanks_is_not_a_connection(env):
     events, dispatcher = run(ValidateComplaintForm(), complaint_form_turn("relationship", "ok thanks"))
     assert slot_sets(events)["relationship"] is None
     assert "connected to us" in texts(dispatcher)[0]
+
+
+@pytest.mark.parametrize(("text", "triaged"), [
+    ("me windo still brokn, 3rd time!!!", True),
+    ("boiler kaput agen no heat", True),
+    ("asdf qwer zxcv", False),
+    ("blah", False),
+])
+def test_a_problem_the_classifier_could_not_read_is_triaged(env, text, triaged):
+    from actions.session import ActionDefaultFallback
+
+    events, dispatcher = run(ActionDefaultFallback(), tracker(text=text, intent="nlu_fallback"))
+    assert ({"event": "followup", "timestamp": None, "name": "action_triage"} in events) is triaged
+    assert bool(dispatcher.messages) is not triaged
