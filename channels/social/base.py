@@ -145,7 +145,8 @@ class SocialOutput(OutputChannel):
 
 
 class SocialInput(InputChannel):
-    """Base input channel. A subclass is on only when `configured()` is true;
+    """Base input channel. A subclass is on only when every setting it gives
+    `_require` is set (`enabled()`);
     when off its blueprint has no routes (its webhook answers 404) and it makes
     no outbound calls."""
 
@@ -153,6 +154,7 @@ class SocialInput(InputChannel):
         self.queue = SenderQueue(self.name())
         self.options: ExpiringLRU[str, list[Option]] = ExpiringLRU()
         self.seen: ExpiringLRU[str, None] = ExpiringLRU()
+        self._required: dict[str, str | None] = {}
 
     @classmethod
     def from_credentials(cls, credentials: dict[str, Any] | None) -> "SocialInput":
@@ -162,13 +164,16 @@ class SocialInput(InputChannel):
         return cls()
 
     def enabled(self) -> bool:
-        raise NotImplementedError
+        """On when every setting given to `_require` has a value."""
+        return bool(self._required) and not self._missing(self._required)
 
     @staticmethod
     def _missing(names_and_values: Mapping[str, str | None]) -> list[str]:
         return [name for name, value in names_and_values.items() if not value]
 
-    def _log_state(self, required: Mapping[str, str | None]) -> None:
+    def _require(self, required: Mapping[str, str | None]) -> None:
+        """The settings this channel needs (name -> value); logs whether it is on."""
+        self._required = dict(required)
         missing = self._missing(required)
         if not missing:
             logger.info("%s channel is on", self.name())

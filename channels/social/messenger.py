@@ -82,13 +82,9 @@ class MessengerInput(SocialInput):
         self.verify_token = settings.messenger_verify_token
         self.api_url = settings.messenger_api_url
         self.timeout = settings.channel_http_timeout
-        self._required = {"MESSENGER_APP_SECRET": self.app_secret,
+        self._require({"MESSENGER_APP_SECRET": self.app_secret,
                           "MESSENGER_PAGE_ACCESS_TOKEN": self.page_access_token,
-                          "MESSENGER_VERIFY_TOKEN": self.verify_token}
-        self._log_state(self._required)
-
-    def enabled(self) -> bool:
-        return not self._missing(self._required)
+                          "MESSENGER_VERIFY_TOKEN": self.verify_token})
 
     def get_output_channel(self) -> MessengerOutput | None:
         if not self.enabled():

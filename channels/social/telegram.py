@@ -71,11 +71,7 @@ class TelegramInput(SocialInput):
         self.secret_token = settings.telegram_secret_token
         self.api_url = settings.telegram_api_url
         self.timeout = settings.channel_http_timeout
-        self._required = {"TELEGRAM_BOT_TOKEN": self.bot_token, "TELEGRAM_SECRET_TOKEN": self.secret_token}
-        self._log_state(self._required)
-
-    def enabled(self) -> bool:
-        return not self._missing(self._required)
+        self._require({"TELEGRAM_BOT_TOKEN": self.bot_token, "TELEGRAM_SECRET_TOKEN": self.secret_token})
 
     def get_output_channel(self) -> TelegramOutput | None:
         if not self.enabled():

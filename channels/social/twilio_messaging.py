@@ -102,12 +102,8 @@ class TwilioInput(SocialInput):
         self.timeout = settings.channel_http_timeout
         if self.whatsapp_number and not self.whatsapp_number.startswith(WHATSAPP_PREFIX):
             self.whatsapp_number = WHATSAPP_PREFIX + self.whatsapp_number
-        self._required = {"TWILIO_ACCOUNT_SID": self.account_sid, "TWILIO_AUTH_TOKEN": self.auth_token,
-                          "TWILIO_NUMBER or TWILIO_WHATSAPP_NUMBER": self.sms_number or self.whatsapp_number}
-        self._log_state(self._required)
-
-    def enabled(self) -> bool:
-        return not self._missing(self._required)
+        self._require({"TWILIO_ACCOUNT_SID": self.account_sid, "TWILIO_AUTH_TOKEN": self.auth_token,
+                          "TWILIO_NUMBER or TWILIO_WHATSAPP_NUMBER": self.sms_number or self.whatsapp_number})
 
     def _output(self, from_number: str | None = None, buffered: bool = False) -> TwilioOutput:
         return TwilioOutput(self.api_url, self.account_sid, self.auth_token, self.timeout,
