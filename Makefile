@@ -1,6 +1,6 @@
 # The two commands in the README are `make run` and `make test`; the rest are
 # helpers for developers.
-.PHONY: run test train validate crossval benchmark lock clean
+.PHONY: run test train validate crossval benchmark figures lock clean
 
 run:
 	@bash scripts/run
@@ -21,6 +21,11 @@ crossval:
 # Prints speed, memory and accuracy figures for our configuration and the stock one.
 benchmark:
 	@bash -c 'source scripts/common.sh && ensure_venv && ensure_model && .venv/bin/python benchmarks/benchmark.py'
+
+# Attacks tried and held, faults injected and survived, references and cases
+# expected versus given and stored (tests/security, tests/faults, the retry drill).
+figures:
+	@bash -c 'source scripts/common.sh && ensure_venv && ensure_model && .venv/bin/python benchmarks/figures.py'
 
 # Re-resolve and freeze dependencies after changing requirements.in.
 lock:
