@@ -13,6 +13,7 @@ import requests
 from rasa.core.channels.channel import InputChannel, OutputChannel, UserMessage
 from sanic import Blueprint
 
+from channels.message_limit import capped
 from channels.resident import never_silent, resident_text
 from channels.social.formatting import Option, link_text, options_from_buttons, resolve_reply
 from channels.social.memory import ExpiringLRU
@@ -203,7 +204,7 @@ class SocialInput(InputChannel):
             try:
                 message = UserMessage(resolved, output, sender, input_channel=self.name(), message_id=message_id,
                                       metadata=metadata)
-                await never_silent(on_new_message)(message)
+                await never_silent(capped(on_new_message))(message)
             finally:
                 flush = getattr(output, "flush", None)
                 if flush is not None:  # an output that gathers a turn's messages sends them now
