@@ -11,12 +11,15 @@ from typing import Any, Awaitable, Callable, Iterable, Mapping
 
 import requests
 from rasa.core.channels.channel import InputChannel, OutputChannel, UserMessage
-from sanic import Blueprint
+from sanic import Blueprint, response
 
 from channels.message_limit import capped
 from channels.resident import never_silent, resident_text
 from channels.social.formatting import Option, link_text, options_from_buttons, resolve_reply
+from channels.social.dedupe import SeenMessages
+from channels.social.log_limit import ThrottledWarnings
 from channels.social.memory import ExpiringLRU
+from housing.settings import get_settings
 
 logger = logging.getLogger(__name__)
 
@@ -154,7 +157,10 @@ class SocialInput(InputChannel):
     def __init__(self) -> None:
         self.queue = SenderQueue(self.name())
         self.options: ExpiringLRU[str, list[Option]] = ExpiringLRU()
-        self.seen: ExpiringLRU[str, None] = ExpiringLRU()
+        settings = get_settings()
+        # Message ids already taken, in SQLite: a re-delivery or replay is ignored, also after a restart.
+        self.seen = SeenMessages(settings.webhook_dedupe_db, settings.webhook_dedupe_hours * 3600)
+        self.warnings = ThrottledWarnings(logger)
         self._required: dict[str, str | None] = {}
 
     @classmethod
@@ -183,6 +189,18 @@ class SocialInput(InputChannel):
         else:
             logger.debug("%s channel is off (not configured)", self.name())
 
+    def forged(self, what: str) -> response.HTTPResponse:
+        """Refuse a call that fails verification (403); logged at most once a minute."""
+        self.warnings.warn("forged", f"{self.name()}: refused a webhook call with {what}")
+        return response.text("Forbidden", status=403)
+
+    def without_message_id(self) -> response.HTTPResponse:
+        """Refuse (400) a verified call with no message id: the platform always
+        sends one, so it is hand-made (a replay could not be recognised).
+        Logged at most once a minute."""
+        self.warnings.warn("no message id", f"{self.name()}: refused a signed webhook call with no message id")
+        return response.text("Bad request: no message id", status=400)
+
     def empty_blueprint(self) -> Blueprint:
         return Blueprint(f"social_{self.name()}_off", __name__)
 
@@ -191,11 +209,12 @@ class SocialInput(InputChannel):
         """Queue one resident message. A leading "/" is dropped (Rasa would read
         "/restart" as a command, undoing a hand-over to a person). The reply to
         the options offered last is resolved when the message's turn comes
-        (after the resident's earlier messages)."""
+        (after the resident's earlier messages). A message without an id, or
+        with one already taken (`self.seen`), is not handled."""
         text = resident_text(text)
         if not text:
             return
-        if message_id and not self.seen.add_if_new(f"{sender}\x00{message_id}"):
+        if not message_id or not self.seen.add_if_new(self.name(), f"{sender}\x00{message_id}"):
             logger.info("%s: ignored a re-delivered message", self.name())
             return
 
