@@ -214,7 +214,10 @@ class SocialInput(InputChannel):
         text = resident_text(text)
         if not text:
             return
-        if not message_id or not self.seen.add_if_new(self.name(), f"{sender}\x00{message_id}"):
+        if not message_id:
+            self.warnings.warn("no message id", f"{self.name()}: a message with no id was not handled")
+            return
+        if not self.seen.add_if_new(self.name(), f"{sender}\x00{message_id}"):
             logger.info("%s: ignored a re-delivered message", self.name())
             return
 

@@ -316,6 +316,19 @@ def greetings(recorder: Recorder, resident: Resident) -> list[Recorded]:
     return recorder.matching(lambda r: resident.mine(r) and GREETING_WORDS in sent_text(r))
 
 
+def test_a_signed_social_message_over_the_cap_is_cut_and_the_resident_told(assistant: Assistant,
+                                                                            recorder: Recorder) -> None:
+    """Attack: a correctly signed Telegram call carrying 25,000 characters
+    (Telegram itself sends at most 4,096). The social channels go through the
+    same cap: the resident is told, and the first part is the message."""
+    chat_id = random.randrange(10**9, 10**10)
+    text = long_complaint(25_000, seed=5)
+    assert post_telegram(assistant, telegram_update(chat_id, text, random.getrandbits(31)),
+                         TELEGRAM_SECRET).status_code == 200
+    [notice] = recorder.wait_for(lambda r: to_chat(chat_id)(r) and "characters at a time" in sent_text(r))
+    assert "20,000 characters" in sent_text(notice) and "send the rest in another message" in sent_text(notice)
+
+
 def test_a_signed_replay_after_a_restart_is_not_processed_twice(assistant: Assistant, recorder: Recorder) -> None:
     """Attack: replay a signed webhook call (same message id) after the Rasa
     server restarts, on Messenger, Twilio and Telegram. The replay is accepted
