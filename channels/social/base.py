@@ -1,6 +1,8 @@
 """What the social media channels share: outbound HTTP off the event loop,
-per-resident background handling in arrival order, remembered options, and an
-output channel that turns every kind of bot message into text and buttons.
+per-resident background handling in arrival order, remembered options, each
+message handled once (message ids kept in SQLite, `dedupe.py`), refusals
+logged at most once a minute (`log_limit.py`), and an output channel that
+turns every kind of bot message into text and buttons.
 """
 from __future__ import annotations
 
