@@ -9,7 +9,6 @@ Send API, off the event loop.
 from __future__ import annotations
 
 import json
-import logging
 from typing import Any
 
 from sanic import Blueprint, response
@@ -21,7 +20,6 @@ from channels.social.memory import ExpiringLRU
 from channels.social.signatures import MESSENGER_SIGNATURE_HEADER, constant_time_equal, messenger_signature_valid
 from housing.settings import get_settings
 
-logger = logging.getLogger(__name__)
 
 
 class MessengerOutput(SocialOutput):
