@@ -21,7 +21,6 @@ from channels.social.signatures import MESSENGER_SIGNATURE_HEADER, constant_time
 from housing.settings import get_settings
 
 
-
 class MessengerOutput(SocialOutput):
     channel_name = "messenger"
 
