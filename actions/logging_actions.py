@@ -118,7 +118,7 @@ class ValidateServiceRequestForm(ResidentForm):
         if len(text.split()) < 2:
             dispatcher.utter_message(text="Could you tell me a bit more about the problem, and where it is?")
             return {"sr_description": None}
-        return {"sr_description": text[:10000]}
+        return {"sr_description": text}
 
 
 class ActionStartServiceRequest(Action):

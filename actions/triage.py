@@ -99,7 +99,7 @@ class ActionTriage(Action):
             offer(dispatcher, survey_feedback_answer(get_policy()), ["Make a complaint", "Report a problem",
                                                                       "Talk to a person"])
             # Kept in case they choose to complain (a short "survey feedback" is no description).
-            kept = text[:10000] if len(text.split()) >= FEEDBACK_WORDS else None
+            kept = text if len(text.split()) >= FEEDBACK_WORDS else None
             return [SlotSet("route", None), SlotSet("problem_asked", None), SlotSet("problem_text", None),
                     SlotSet("issue_text", kept), SlotSet("complaint_offered", True),
                     SlotSet("last_answer_topic", "survey_feedback"), SlotSet("fallback_count", 0)]
@@ -108,7 +108,7 @@ class ActionTriage(Action):
                 and answered_in_the_last_turn(tracker, "survey_feedback")):
             text = feedback  # "Make a complaint" after survey feedback: the feedback is what happened
         result = triage(intent, text)
-        events: list[EventType] = [SlotSet("issue_category", result.category), SlotSet("issue_text", text[:10000]),
+        events: list[EventType] = [SlotSet("issue_category", result.category), SlotSet("issue_text", text),
                                    SlotSet("fallback_count", 0), SlotSet("route_choice", None),
                                    SlotSet("problem_asked", None), SlotSet("problem_text", None)]
         if result.is_complaint:
@@ -131,7 +131,7 @@ class ValidateProblemForm(ResidentForm):
     def validate_problem_text(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
                               domain: dict) -> dict[str, Any]:
         text = str(value or "").strip()
-        return {"problem_text": text[:10000] or None}
+        return {"problem_text": text or None}
 
 
 class ValidateRouteForm(ResidentForm):
@@ -170,7 +170,7 @@ class ValidateRouteForm(ResidentForm):
                dispatcher: CollectingDispatcher) -> dict[str, Any]:
         """The resident told us what happened instead of choosing: keep it as
         the description (never asked again), then choose from their words."""
-        kept = {"issue_text": story[:10000], "fallback_count": 0}
+        kept = {"issue_text": story, "fallback_count": 0}
         if NOT_A_COMPLAINT.search(text) or (ASKS_FOR_A_SERVICE_REQUEST.search(text) and not result.reasons):
             return {**kept, "route_choice": "service_request", "route": "service_request"}
         if result.reasons:
@@ -199,9 +199,9 @@ class ActionStartComplaint(Action):
             # A representative's letter, or a message naming the problem ("complaining for my mum, her
             # door lock is broken"), is the description (it did not go through triage).
             text = latest_text(tracker)
-            events.append(SlotSet("issue_text", text[:10000]))
+            events.append(SlotSet("issue_text", text))
         if says_what_happened(text):
-            events.append(SlotSet("complaint_description", text[:10000]))
+            events.append(SlotSet("complaint_description", text))
         dispatcher.utter_message(text="I'll take your complaint now. It takes a few minutes. You can ask me a "
                                       "question, type 'stop', or 'talk to a person' at any point.")
         if tracker.get_slot("relationship") != "elected_member":

@@ -30,6 +30,8 @@ from rasa.core.channels.channel import OutputChannel
 from rasa.core.channels.socketio import SocketIOInput, SocketIOOutput
 from sanic import Blueprint
 
+from channels.message_limit import capped
+
 OnNewMessage = Callable[[UserMessage], Awaitable[Any]]
 logger = logging.getLogger(__name__)
 
@@ -103,8 +105,9 @@ def never_silent(on_new_message: OnNewMessage) -> OnNewMessage:
 
 def as_plain_text(on_new_message: OnNewMessage) -> OnNewMessage:
     """Wrap Rasa's message handler so a message is never taken as an intent
-    command, and never goes unanswered (`never_silent`)."""
-    answered = never_silent(on_new_message)
+    command, is held to the size cap (`channels.message_limit.capped`), and
+    never goes unanswered (`never_silent`)."""
+    answered = never_silent(capped(on_new_message))
 
     async def handler(message: UserMessage) -> Any:
         message.text = resident_text(message.text)

@@ -268,3 +268,13 @@ def extension_notice(policy: Policy, reference: str, reason: str, new_due: date)
     return (f"We need more time to respond to your complaint {reference}. The reason: {because}. "
             f"We will now send our response by {format_date(new_due)}. If you are unhappy about the extension, "
             f"you can contact the Ombudsman: {ombudsman_details(policy)}")
+
+
+# ---------------------------------------------------------------- size limits (channels/message_limit.py)
+
+def message_too_long(max_chars: int, kept_ending: str, phone: str | None) -> str:
+    """A resident's message was longer than one message can be: the first part
+    was kept, and they are told where it stops and how to send the rest."""
+    call = f", or call us on {phone}" if phone else ""
+    return (f"Your message was longer than I can take in one go (up to {max_chars:,} characters at a time), so I've "
+            f"kept the first part, which ends \"...{kept_ending}\". Please send the rest in another message{call}.")

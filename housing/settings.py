@@ -47,6 +47,12 @@ class Settings:
     rasa_auth_token: str | None = None  # the Rasa HTTP API token the console uses on loopback
     action_endpoint_url: str | None = None  # where Rasa finds the action server (ACTION_ENDPOINT_URL)
     rasa_api_url: str | None = None  # default: the address the console's own request came in on
+    # Size limits (server/limits.py, channels/message_limit.py; README "Size limits").
+    request_max_bytes: int = 256 * 1024  # larger HTTP bodies (and websocket frames) get 413
+    message_max_chars: int = 20_000  # a resident's message is taken up to this many characters
+    # Webhook re-delivery store (channels/social/dedupe.py): message ids seen, kept this long.
+    webhook_dedupe_db: Path = ROOT / "var" / "webhook-messages.db"
+    webhook_dedupe_hours: float = 24.0
 
 
 def _env(name: str, default: str) -> str:
@@ -91,4 +97,8 @@ def get_settings() -> Settings:
         rasa_auth_token=_optional("RASA_AUTH_TOKEN"),
         action_endpoint_url=_optional("ACTION_ENDPOINT_URL"),
         rasa_api_url=(_optional("RASA_API_URL") or "").rstrip("/") or None,
+        request_max_bytes=int(_env("REQUEST_MAX_BYTES", str(256 * 1024))),
+        message_max_chars=int(_env("MESSAGE_MAX_CHARS", "20000")),
+        webhook_dedupe_db=Path(_env("WEBHOOK_DEDUPE_DB", str(var / "webhook-messages.db"))),
+        webhook_dedupe_hours=float(_env("WEBHOOK_DEDUPE_HOURS", "24")),
     )

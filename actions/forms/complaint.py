@@ -134,7 +134,7 @@ class ValidateComplaintForm(ResidentForm):
             dispatcher.utter_message(text="Could you tell me a little more about what went wrong? A sentence or "
                                           "two is enough.")
             return {"complaint_description": None}
-        return {"complaint_description": text[:10000]}
+        return {"complaint_description": text}
 
     def validate_complaint_when(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
                                 domain: dict) -> dict[str, Any]:
@@ -147,7 +147,7 @@ class ValidateComplaintForm(ResidentForm):
             story = with_more_detail(tracker.get_slot("complaint_description") or "", str(value or "").strip())
             dispatcher.utter_message(text="Thank you, I've added that to what happened. And roughly when did it "
                                           "happen, or when did you find out? 'Not sure' is fine.")
-            return {"complaint_when": None, "complaint_description": story[:10000]}
+            return {"complaint_when": None, "complaint_description": story}
         if happened is None and not UNSURE.search(text) and not tracker.get_slot("fallback_count"):
             # Ask once more; the second answer is kept whatever it is (never a block).
             dispatcher.utter_message(text="Sorry, I didn't catch when. Roughly when did it happen, or when did you "

@@ -1,6 +1,8 @@
 """What the social media channels share: outbound HTTP off the event loop,
-per-resident background handling in arrival order, remembered options, and an
-output channel that turns every kind of bot message into text and buttons.
+per-resident background handling in arrival order, remembered options, each
+message handled once (message ids kept in SQLite, `dedupe.py`), refusals
+logged at most once a minute (`log_limit.py`), and an output channel that
+turns every kind of bot message into text and buttons.
 """
 from __future__ import annotations
 
@@ -11,11 +13,15 @@ from typing import Any, Awaitable, Callable, Iterable, Mapping
 
 import requests
 from rasa.core.channels.channel import InputChannel, OutputChannel, UserMessage
-from sanic import Blueprint
+from sanic import Blueprint, response
 
+from channels.message_limit import capped
 from channels.resident import never_silent, resident_text
 from channels.social.formatting import Option, link_text, options_from_buttons, resolve_reply
+from channels.social.dedupe import SeenMessages
+from channels.social.log_limit import ThrottledWarnings
 from channels.social.memory import ExpiringLRU
+from housing.settings import get_settings
 
 logger = logging.getLogger(__name__)
 
@@ -153,7 +159,10 @@ class SocialInput(InputChannel):
     def __init__(self) -> None:
         self.queue = SenderQueue(self.name())
         self.options: ExpiringLRU[str, list[Option]] = ExpiringLRU()
-        self.seen: ExpiringLRU[str, None] = ExpiringLRU()
+        settings = get_settings()
+        # Message ids already taken, in SQLite: a re-delivery or replay is ignored, also after a restart.
+        self.seen = SeenMessages(settings.webhook_dedupe_db, settings.webhook_dedupe_hours * 3600)
+        self.warnings = ThrottledWarnings(logger)
         self._required: dict[str, str | None] = {}
 
     @classmethod
@@ -182,6 +191,18 @@ class SocialInput(InputChannel):
         else:
             logger.debug("%s channel is off (not configured)", self.name())
 
+    def forged(self, what: str) -> response.HTTPResponse:
+        """Refuse a call that fails verification (403); logged at most once a minute."""
+        self.warnings.warn("forged", f"{self.name()}: refused a webhook call with {what}")
+        return response.text("Forbidden", status=403)
+
+    def without_message_id(self) -> response.HTTPResponse:
+        """Refuse (400) a verified call with no message id: the platform always
+        sends one, so it is hand-made (a replay could not be recognised).
+        Logged at most once a minute."""
+        self.warnings.warn("no message id", f"{self.name()}: refused a signed webhook call with no message id")
+        return response.text("Bad request: no message id", status=400)
+
     def empty_blueprint(self) -> Blueprint:
         return Blueprint(f"social_{self.name()}_off", __name__)
 
@@ -190,11 +211,15 @@ class SocialInput(InputChannel):
         """Queue one resident message. A leading "/" is dropped (Rasa would read
         "/restart" as a command, undoing a hand-over to a person). The reply to
         the options offered last is resolved when the message's turn comes
-        (after the resident's earlier messages)."""
+        (after the resident's earlier messages). A message without an id, or
+        with one already taken (`self.seen`), is not handled."""
         text = resident_text(text)
         if not text:
             return
-        if message_id and not self.seen.add_if_new(f"{sender}\x00{message_id}"):
+        if not message_id:
+            self.warnings.warn("no message id", f"{self.name()}: a message with no id was not handled")
+            return
+        if not self.seen.add_if_new(self.name(), f"{sender}\x00{message_id}"):
             logger.info("%s: ignored a re-delivered message", self.name())
             return
 
@@ -203,7 +228,7 @@ class SocialInput(InputChannel):
             try:
                 message = UserMessage(resolved, output, sender, input_channel=self.name(), message_id=message_id,
                                       metadata=metadata)
-                await never_silent(on_new_message)(message)
+                await never_silent(capped(on_new_message))(message)
             finally:
                 flush = getattr(output, "flush", None)
                 if flush is not None:  # an output that gathers a turn's messages sends them now

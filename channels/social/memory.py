@@ -70,16 +70,3 @@ class ExpiringLRU(Generic[K, V]):
             if entry is None or self._clock() - entry[0] >= self._ttl:
                 return None
             return entry[1]
-
-    def add_if_new(self, key: K) -> bool:
-        """Remember `key`; False if it was already remembered (a re-delivery)."""
-        with self._lock:
-            entry = self._entries.get(key)
-            if entry is not None and self._clock() - entry[0] < self._ttl:
-                return False
-            self._entries.pop(key, None)
-            self._entries[key] = (self._clock(), None)  # type: ignore[arg-type]
-            self._expire()
-            while len(self._entries) > self._max:
-                self._entries.popitem(last=False)
-            return True

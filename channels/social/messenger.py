@@ -9,7 +9,6 @@ Send API, off the event loop.
 from __future__ import annotations
 
 import json
-import logging
 from typing import Any
 
 from sanic import Blueprint, response
@@ -20,8 +19,6 @@ from channels.social.formatting import MESSENGER_TEXT_LIMIT, Option, messenger_q
 from channels.social.memory import ExpiringLRU
 from channels.social.signatures import MESSENGER_SIGNATURE_HEADER, constant_time_equal, messenger_signature_valid
 from housing.settings import get_settings
-
-logger = logging.getLogger(__name__)
 
 
 class MessengerOutput(SocialOutput):
@@ -107,15 +104,14 @@ class MessengerInput(SocialInput):
         async def receive(request: Request) -> response.HTTPResponse:
             body = request.body or b""
             if not messenger_signature_valid(self.app_secret, body, request.headers.get(MESSENGER_SIGNATURE_HEADER)):
-                logger.warning("messenger: refused a webhook call with a missing or wrong signature")
-                return response.text("Forbidden", status=403)
+                return self.forged("a missing or wrong signature")
             try:
                 update = json.loads(body)
             except ValueError:
                 return response.text("Bad request", status=400)
             if not isinstance(update, dict) or update.get("object") != "page":
                 return response.text("EVENT_RECEIVED")
-            output = self.get_output_channel()
+            messages = []
             for entry in update.get("entry") or []:
                 for event in (entry.get("messaging") or []) if isinstance(entry, dict) else []:
                     if not isinstance(event, dict):
@@ -123,7 +119,12 @@ class MessengerInput(SocialInput):
                     sender = str((event.get("sender") or {}).get("id") or "")
                     text, message_id = _text_of(event)
                     if sender and text:
-                        self.accept(sender, text, on_new_message, output, message_id=message_id)
+                        messages.append((sender, text, message_id))
+            if any(not message_id for _, _, message_id in messages):
+                return self.without_message_id()  # Messenger gives every message and postback a mid
+            output = self.get_output_channel()
+            for sender, text, message_id in messages:
+                self.accept(sender, text, on_new_message, output, message_id=message_id)
             return response.text("EVENT_RECEIVED")
 
         return hook

@@ -86,13 +86,14 @@ class TelegramInput(SocialInput):
         @hook.route("/webhook", methods=["POST"])
         async def receive(request: Request) -> response.HTTPResponse:
             if not telegram_secret_valid(self.secret_token, request.headers.get(TELEGRAM_SECRET_HEADER)):
-                logger.warning("telegram: refused a webhook call with a missing or wrong secret token")
-                return response.text("Forbidden", status=403)
+                return self.forged("a missing or wrong secret token")
             try:
                 update = json.loads(request.body or b"")
             except ValueError:
                 return response.text("Bad request", status=400)
-            message = update.get("message") if isinstance(update, dict) else None
+            if not isinstance(update, dict) or update.get("update_id") is None:
+                return self.without_message_id()  # Telegram numbers every update
+            message = update.get("message")
             if not isinstance(message, dict):
                 return response.json({"ok": True})  # edits, channel posts, callbacks...: nothing to do
             chat = message.get("chat") or {}
@@ -103,7 +104,7 @@ class TelegramInput(SocialInput):
                 return response.json({"ok": True})
             sender = str(chat["id"])
             self.accept(sender, command_text(text), on_new_message, self.get_output_channel(),
-                        message_id=str(update.get("update_id")) if update.get("update_id") is not None else None)
+                        message_id=str(update["update_id"]))
             return response.json({"ok": True})
 
         return hook

@@ -127,16 +127,17 @@ class TwilioInput(SocialInput):
             url = self.webhook_url or request.url
             if params is None or not twilio_signature_valid(self.auth_token, url, params,
                                                             request.headers.get(TWILIO_SIGNATURE_HEADER)):
-                logger.warning("twilio: refused a webhook call with a missing or wrong signature "
-                               "(is TWILIO_WEBHOOK_URL the URL set in the Twilio console?)")
-                return response.text("Forbidden", status=403)
+                return self.forged("a missing or wrong signature "
+                                   "(is TWILIO_WEBHOOK_URL the URL set in the Twilio console?)")
             form = dict(params)  # Twilio sends each of these once
+            if not form.get("MessageSid"):
+                return self.without_message_id()  # Twilio gives every incoming message a MessageSid
             sender, to, text = form.get("From", ""), form.get("To", ""), form.get("Body", "")
             if sender and to and text.strip():
                 if not sender.startswith(WHATSAPP_PREFIX):
                     text = text.replace("¡", "@")  # some SMS carriers turn @ into ¡
                 self.accept(sender, text, on_new_message, self._output(from_number=to, buffered=True),
-                            message_id=form.get("MessageSid") or None)
+                            message_id=form["MessageSid"])
             else:
                 logger.info("twilio: ignored a webhook call with no sender or no text (e.g. media only)")
             return response.text(EMPTY_TWIML, content_type="text/xml")

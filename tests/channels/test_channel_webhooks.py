@@ -40,10 +40,12 @@ GREETING = {"text": "Hello, what can I help with?",
 
 
 @pytest.fixture
-def env(monkeypatch: pytest.MonkeyPatch, recorder: Recorder) -> Iterator[Any]:
-    """Set channel variables (all others unset) and re-read the settings."""
+def env(monkeypatch: pytest.MonkeyPatch, recorder: Recorder, tmp_path: Any) -> Iterator[Any]:
+    """Set channel variables (all others unset; message ids seen go to a
+    fresh database) and re-read the settings."""
     for name in CHANNEL_VARS:
         monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("WEBHOOK_DEDUPE_DB", str(tmp_path / "webhook-messages.db"))
 
     def set_env(**values: str) -> None:
         for name, value in values.items():
@@ -233,7 +235,7 @@ def test_messenger_ignores_echoes_deliveries_and_reads(env: Any, recorder: Recor
         {"sender": {"id": "1"}, "recipient": {"id": "PAGE"}, "read": {"watermark": 1}},
         {"sender": {"id": "1"}, "recipient": {"id": "PAGE"}, "message": {"mid": "m2", "attachments": [{}]}},
         {"sender": {"id": "1"}, "recipient": {"id": "PAGE"}, "message": {"mid": "m3", "text": "my tap leaks"}},
-        {"sender": {"id": "1"}, "recipient": {"id": "PAGE"}, "postback": {"title": "Get Started", "payload": "hi"}},
+        {"sender": {"id": "1"}, "recipient": {"id": "PAGE"}, "postback": {"mid": "m4", "title": "Get Started", "payload": "hi"}},
     )
     [response] = harness.run(messenger_call(update))
     assert response.status_code == 200 and response.text == "EVENT_RECEIVED"

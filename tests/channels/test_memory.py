@@ -39,15 +39,6 @@ def test_pop_removes() -> None:
     assert store.pop("a") == 1 and store.pop("a") is None
 
 
-def test_add_if_new_detects_repeats_until_expiry() -> None:
-    clock = Clock()
-    store: ExpiringLRU[str, None] = ExpiringLRU(max_entries=5, ttl=10, clock=clock)
-    assert store.add_if_new("m1")
-    assert not store.add_if_new("m1")
-    clock.now += 10
-    assert store.add_if_new("m1")
-
-
 def test_bounded_at_ten_thousand_by_default() -> None:
     store: ExpiringLRU[int, int] = ExpiringLRU()
     for i in range(10_050):
