@@ -26,13 +26,17 @@ from typing import Any, Optional
 
 from housing.cases.models import NewCase, Representative, Resident
 
-__all__ = ["KeptCase", "CaseSpool", "new_case_to_json", "new_case_from_json"]
+__all__ = ["KeptCase", "CaseKeptError", "CaseSpool", "new_case_to_json", "new_case_from_json"]
 
 log = logging.getLogger(__name__)
 
 _FORMAT = 1
 _TIME_FIELDS = ("received_at", "acknowledged_at")
 _DATE_FIELDS = ("acknowledgement_due", "response_due")
+
+
+class CaseKeptError(RuntimeError):
+    """A step after logging needs the store, but the case could only be kept."""
 
 
 @dataclass(frozen=True)

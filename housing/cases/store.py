@@ -600,43 +600,86 @@ class CaseStore:
     # ------------------------------------------------------------ outbox
 
     def pending_sync(self, limit: int = 100) -> list[Case]:
-        """Cases still to be sent to the case system (pending or failed), oldest first."""
+        """Cases still to be sent to the case system (pending or failed, not
+        claimed by a live lease), oldest first."""
+        now = utc_text(self._now())
         query = (
             sa.select(cases)
             .where(cases.c.sync_status.in_(("pending", "failed")))
+            .where(sa.or_(cases.c.claimed_until.is_(None), cases.c.claimed_until < now))
             .order_by(cases.c.received_at, cases.c.id)
             .limit(max(0, int(limit)))
         )
         with self._read() as conn:
             return self._load_many(conn, conn.execute(query).all())
 
-    def mark_synced(self, reference: str, external_id: str) -> Case:
-        """Record that the case system accepted the case under `external_id`."""
+    def claim_for_sync(self, reference: str, claimant: str, lease_seconds: float) -> Optional[Case]:
+        """Claim the case for sending, for `lease_seconds`; None if it is synced,
+        missing, or claimed by a lease that has not run out.
+
+        One conditional UPDATE, so of two processes claiming at once exactly
+        one wins (on SQLite and PostgreSQL alike). A claimant that crashes
+        leaves a lease that simply runs out.
+        """
+        now = self._now()
+        until = utc_text(now + timedelta(seconds=lease_seconds))
+        ref = normalise_reference(reference)
+        with self._write() as conn:
+            claimed = conn.execute(
+                cases.update()
+                .where(cases.c.reference == ref)
+                .where(cases.c.sync_status.in_(("pending", "failed")))
+                .where(sa.or_(cases.c.claimed_until.is_(None), cases.c.claimed_until < utc_text(now)))
+                .values(claimed_by=clean_text(claimant, "short"), claimed_until=until)
+            ).rowcount
+            if claimed != 1:
+                return None
+            return self._load(conn, self._row_by_reference(conn, ref))
+
+    def mark_synced(self, reference: str, external_id: str, claimant: Optional[str] = None) -> Case:
+        """Record that the case system accepted the case under `external_id`.
+
+        A case already synced keeps its first external id (the case system
+        deduplicated a repeated send); the claim is released.
+        """
         with self._write() as conn:
             row = self._locked_row(conn, reference)
+            if row.sync_status == "synced":
+                if row.external_id != external_id:
+                    log.warning("case %s already synced as %s; not overwritten with %s",
+                                row.reference, row.external_id, external_id)
+                return self._load(conn, row)
             conn.execute(
-                cases.update().where(cases.c.id == row.id).values(
+                cases.update().where(cases.c.id == row.id).where(cases.c.sync_status != "synced").values(
                     sync_status="synced", external_id=clean_text(external_id), sync_error=None,
                     sync_attempts=row.sync_attempts + 1, updated_at=utc_text(self._now()),
+                    claimed_by=None, claimed_until=None,
                 )
             )
             self._append(conn, row.id, "synced", f"sent to the case system as {external_id}", "assistant")
             return self._load(conn, self._row_by_id(conn, row.id))
 
-    def mark_sync_failed(self, reference: str, error: str) -> Case:
+    def mark_sync_failed(self, reference: str, error: str, claimant: Optional[str] = None,
+                         *, keep_claim: bool = False) -> Case:
         """Record a failed send; the case stays here, flagged, for a retry.
 
         A history entry is written when the case first fails (not on every
-        retry, so that a long outage does not flood the history).
+        retry, so that a long outage does not flood the history). A synced
+        case stays synced. With `claimant`, only its own claim is released;
+        `keep_claim` leaves it to run out (the send may still be in flight at
+        the case system, after a timeout, so nothing sends again until then).
         """
         with self._write() as conn:
             row = self._locked_row(conn, reference)
-            conn.execute(
-                cases.update().where(cases.c.id == row.id).values(
-                    sync_status="failed", sync_error=clean_text(error, "sync_error"),
-                    sync_attempts=row.sync_attempts + 1, updated_at=utc_text(self._now()),
-                )
-            )
+            if row.sync_status == "synced":
+                return self._load(conn, row)
+            values: dict[str, Any] = {
+                "sync_status": "failed", "sync_error": clean_text(error, "sync_error"),
+                "sync_attempts": row.sync_attempts + 1, "updated_at": utc_text(self._now()),
+            }
+            if not keep_claim and (claimant is None or row.claimed_by == clean_text(claimant, "short")):
+                values.update(claimed_by=None, claimed_until=None)
+            conn.execute(cases.update().where(cases.c.id == row.id).values(**values))
             if row.sync_status != "failed":
                 self._append(conn, row.id, "sync_failed", clean_text(error, "sync_error") or "", "assistant")
             return self._load(conn, self._row_by_id(conn, row.id))
