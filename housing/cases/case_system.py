@@ -10,11 +10,11 @@ retried within the same send: it is "in doubt".
 
 `CaseSync` is the outbox: the store is the record, and a case that cannot be
 sent stays in it flagged `failed` until `retry_pending()` gets it through.
-Every send first claims the case in the database with a lease that outlives
-the longest send (`CaseStore.claim_for_sync`), so one process at a time (the
-assistant's worker, its background retry, `housing.cli sync`) sends a case;
-after an in-doubt failure the lease is left to run out before anyone sends
-it again. `retry_pending()` also stores the cases kept in the spool while
+Every send first claims the case in the database with a lease
+(`CaseStore.claim_for_sync`), so one process at a time (the assistant's
+worker, its background retry, `housing.cli sync`) sends a case; a send starts
+no attempt that could outlive its lease, and after an in-doubt failure the
+lease is left to run out before anyone sends the case again. `retry_pending()` also stores the cases kept in the spool while
 the store could not be written. `push_later()` hands the send to a worker
 thread so a chat turn never waits on the network. With no case system
 configured, cases are local only and nothing is sent. No thread starts at
@@ -51,7 +51,8 @@ __all__ = [
 log = logging.getLogger(__name__)
 
 SPOOL_RETRY_SECONDS = 5.0  # how often kept cases are tried while the store refuses them
-LEASE_MARGIN_SECONDS = 30.0  # a lease outlives the longest send by this much
+DEFAULT_LEASE_SECONDS = 60.0  # how long a claim on a case lasts while it is sent
+LEASE_MARGIN_SECONDS = 2.0  # a lease outlives one HTTP attempt by at least this much
 
 _NOT_SENT = ("external_id", "sync_status", "sync_error", "sync_attempts", "idempotency_key")
 
@@ -127,19 +128,28 @@ class CaseSystemClient:
     def __repr__(self) -> str:  # never show the token
         return f"CaseSystemClient({self.endpoint!r}, timeout={self.timeout}, retries={self.retries})"
 
-    def send(self, case: Case) -> str:
-        """Send the case and return the case system's id for it; raises `CaseSystemError`."""
+    def send(self, case: Case, deadline: Optional[float] = None) -> str:
+        """Send the case and return the case system's id for it; raises `CaseSystemError`.
+
+        `deadline` (a `time.monotonic()` value): no attempt is started that
+        could still be running then (the caller's lease on the case ends).
+        """
         headers = {"Accept": "application/json", "Idempotency-Key": case.reference}
         if self._token:
             headers["Authorization"] = f"Bearer {self._token}"
         payload = case_payload(case)
         problem = ""
         wait: Optional[float] = None
+        tried = 0
         for attempt in range(self.retries + 1):
             if attempt:
                 backoff = self.backoff_seconds * 2 ** (attempt - 1)
-                self._sleep(min(self.max_backoff_seconds, backoff if wait is None else wait))
+                pause = min(self.max_backoff_seconds, backoff if wait is None else wait)
+                if deadline is not None and time.monotonic() + pause + self.longest_attempt_seconds() > deadline:
+                    break  # the next attempt could outlive the lease: leave it to the next retry
+                self._sleep(pause)
             wait = None
+            tried += 1
             try:
                 response = requests.post(
                     self.endpoint, json=payload, headers=headers, timeout=self.timeout,
@@ -164,12 +174,11 @@ class CaseSystemClient:
                 body = response.text[:200]
                 raise CaseSystemError(f"HTTP {status} from the case system: {body}", permanent=True, status_code=status)
             return self._external_id(response)
-        raise CaseSystemError(f"gave up after {self.retries + 1} attempts: {problem}", permanent=False)
+        raise CaseSystemError(f"gave up after {tried} attempt(s): {problem}", permanent=False)
 
-    def longest_send_seconds(self) -> float:
-        """An upper bound on how long one `send()` can take (connect and read
-        timeouts for every attempt, plus the waits between them)."""
-        return (self.retries + 1) * 2 * self.timeout + self.retries * self.max_backoff_seconds
+    def longest_attempt_seconds(self) -> float:
+        """How long one HTTP attempt can take (the connect and the read timeout)."""
+        return 2 * self.timeout
 
     @staticmethod
     def _external_id(response: requests.Response) -> str:
@@ -228,8 +237,8 @@ class BackgroundRetry:
 class CaseSync:
     """Push cases from the store to the case system; with no client, cases stay local.
 
-    `lease_seconds` (default: the client's longest send plus a margin, never
-    less) is how long a claim on a case lasts.
+    `lease_seconds` is how long a claim on a case lasts (never less than one
+    attempt plus a margin); a send starts no attempt that could outlive it.
     """
 
     def __init__(self, store: CaseStore, client: Optional[CaseSystemClient] = None,
@@ -237,10 +246,8 @@ class CaseSync:
         self.store = store
         self.client = client
         self.claimant = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
-        shortest = client.longest_send_seconds() + 1.0 if client else 1.0
-        if lease_seconds is None:
-            lease_seconds = shortest + LEASE_MARGIN_SECONDS
-        self.lease_seconds = max(float(lease_seconds), shortest)
+        shortest = (client.longest_attempt_seconds() if client else 0.0) + LEASE_MARGIN_SECONDS
+        self.lease_seconds = max(float(lease_seconds or DEFAULT_LEASE_SECONDS), shortest)
         self._queue: "queue.Queue[str]" = queue.Queue()
         self._worker: Optional[threading.Thread] = None
         self._worker_lock = threading.Lock()
@@ -269,6 +276,7 @@ class CaseSync:
         process holds its claim), "local" or "missing". Never raises."""
         if self.client is None:
             return "local"
+        started = time.monotonic()
         try:
             case = self.store.claim_for_sync(reference, self.claimant, self.lease_seconds)
             if case is None:
@@ -277,7 +285,7 @@ class CaseSync:
                     log.warning("case %s not found; nothing sent", reference)
                     return "missing"
                 return "synced" if current.sync_status == "synced" else "busy"
-            external_id = self.client.send(case)
+            external_id = self.client.send(case, deadline=started + self.lease_seconds - LEASE_MARGIN_SECONDS)
         except Exception as exc:  # the case stays in the store, flagged for a retry
             error = str(exc) if isinstance(exc, CaseSystemError) else f"{type(exc).__name__}: {exc}"
             in_doubt = isinstance(exc, CaseSystemError) and exc.in_doubt
