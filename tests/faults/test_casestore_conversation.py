@@ -134,7 +134,6 @@ def test_store_made_read_only_mid_conversation_keeps_the_case_and_stores_it_once
         assert took < 5, f"the resident waited {took:.1f}s"
         assert cases_of(assistant, sender) == []
         assert len(spooled(assistant)) == 1
-        # the resident confirms again ("did you get it?"): still one case kept
     finally:
         set_immutable(frozen, False)
     [row] = wait_until(lambda: cases_of(assistant, sender), 15, "the kept case being stored")

@@ -4,8 +4,8 @@ PostgreSQL made read-only), and `references_for_conversation` reports it."""
 from __future__ import annotations
 
 import json
-import os
 import stat
+from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -100,8 +100,8 @@ def test_spool_folder_unwritable_too_keeps_the_case_in_memory(tmp_path: Path) ->
     store.dispose()
 
 
-def test_two_processes_draining_one_spool_store_each_case_once(tmp_path: Path) -> None:
-    """Fault: the action server and `housing.cli sync` drain the same spool at once."""
+def test_two_stores_draining_one_spool_at_once_store_each_case_once(tmp_path: Path) -> None:
+    """Fault: two stores (as the action server and `housing.cli sync` have) drain the same spool at once."""
     folder = tmp_path / "db"
     url = f"sqlite:///{folder / 'cases.db'}"
     spool = tmp_path / "spool"
@@ -111,8 +111,6 @@ def test_two_processes_draining_one_spool_store_each_case_once(tmp_path: Path) -
         for n in range(20):
             assert isinstance(store.create_or_keep(new_case(f"kept-{n}", conversation=f"c{n}")), KeptCase)
     other = CaseStore(url, sync_enabled=False, timezone_name="Europe/London", spool_dir=spool)
-    from concurrent.futures import ThreadPoolExecutor
-
     with ThreadPoolExecutor(2) as pool:
         results = list(pool.map(lambda s: s.drain_spool(), [store, other]))
     keys = stored_keys(url)

@@ -12,8 +12,6 @@ from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-import pytest
-
 from housing.cases import CaseStore, NewCase, Resident
 from tests.faults.action_server import action_server_env, running_action_server
 from tests.faults.case_system_recorder import running_case_system
