@@ -15,6 +15,7 @@ import sqlalchemy as sa
 
 from housing.cases import CaseStore, NewCase, Resident
 from housing.cases.spool import KeptCase
+from housing.staff.store import StaffStore
 from tests.faults.storage import fill, immutable, read_only_url, small_filesystem
 
 LONDON = ZoneInfo("Europe/London")
@@ -139,3 +140,21 @@ def test_postgresql_read_only_keeps_the_case_and_stores_it_once_when_back(databa
     assert stored_keys(database_url) == ["first", "second"]
     refusing.dispose()
     store.dispose()
+
+
+def test_a_fresh_process_on_an_unwritable_store_still_reads_and_keeps(tmp_path: Path) -> None:
+    """Fault: the action server (re)starts while cases.db is unwritable: reading works, new cases are kept."""
+    folder = tmp_path / "db"
+    url = f"sqlite:///{folder / 'cases.db'}"
+    first = StaffStore(url, sync_enabled=False, timezone_name="Europe/London")
+    logged = first.create(new_case("first"))
+    assert first.accounts() == []  # the staff tables exist too
+    first.dispose()
+    with immutable(folder / "cases.db", folder):
+        fresh = StaffStore(url, sync_enabled=False, timezone_name="Europe/London", spool_dir=tmp_path / "spool")
+        assert fresh.get(logged.reference).reference == logged.reference
+        assert fresh.latest_case_for_conversation("web:abc") == logged.reference
+        assert isinstance(fresh.create_or_keep(new_case("second")), KeptCase)
+        assert [r.kept for r in fresh.references_for_conversation("web:abc")] == [False, True]
+    assert [c.idempotency_key for c in fresh.drain_spool()] == ["second"]
+    fresh.dispose()
