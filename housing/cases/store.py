@@ -190,7 +190,9 @@ class CaseStore:
     def _make_engine(self) -> Engine:
         url = sa.engine.make_url(self.database_url)
         if url.get_backend_name() != "sqlite":
-            return sa.create_engine(url, pool_pre_ping=True, future=True)
+            # An unreachable server fails within seconds (the case is then kept), not after minutes.
+            connect_args = {"connect_timeout": 5} if url.get_backend_name() == "postgresql" else {}
+            return sa.create_engine(url, pool_pre_ping=True, future=True, connect_args=connect_args)
         engine = sa.create_engine(
             url, future=True, connect_args={"timeout": 30, "check_same_thread": False}
         )

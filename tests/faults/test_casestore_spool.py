@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import stat
+import time
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
 from pathlib import Path
@@ -17,6 +18,7 @@ from housing.cases import CaseStore, NewCase, Resident
 from housing.cases.spool import KeptCase
 from housing.staff.store import StaffStore
 from tests.faults.storage import fill, immutable, read_only_url, small_filesystem
+from tests.servers import free_port
 
 LONDON = ZoneInfo("Europe/London")
 
@@ -158,3 +160,15 @@ def test_a_fresh_process_on_an_unwritable_store_still_reads_and_keeps(tmp_path: 
         assert [r.kept for r in fresh.references_for_conversation("web:abc")] == [False, True]
     assert [c.idempotency_key for c in fresh.drain_spool()] == ["second"]
     fresh.dispose()
+
+
+def test_postgresql_server_down_keeps_the_case_within_seconds(tmp_path: Path) -> None:
+    """Fault: the PostgreSQL case store is down (nothing listens on its port)."""
+    url = f"postgresql://postgres@127.0.0.1:{free_port()}/cases"
+    store = CaseStore(url, sync_enabled=False, timezone_name="Europe/London", spool_dir=tmp_path / "spool")
+    started = time.monotonic()
+    kept = store.create_or_keep(new_case("while-down"))
+    assert isinstance(kept, KeptCase) and kept.on_disk
+    assert time.monotonic() - started < 10
+    assert len(list((tmp_path / "spool").glob("*.json"))) == 1
+    store.dispose()
