@@ -209,7 +209,10 @@ def cmd_sync(args: argparse.Namespace, out: TextIO) -> int:
     from housing.cases.store import CaseStore
     from housing.settings import get_settings
 
-    sync = CaseSync.from_settings(CaseStore(args.database_url, spool_dir=get_settings().case_spool_dir))
+    settings = get_settings()
+    # The spool belongs to the configured database: another --database-url gets none of it.
+    spool = settings.case_spool_dir if args.database_url == settings.database_url else None
+    sync = CaseSync.from_settings(CaseStore(args.database_url, spool_dir=spool))
     counts = sync.retry_pending(limit=args.limit)
     if counts.stored_from_spool:
         print(f"stored {counts.stored_from_spool} kept case(s) from the spool", file=out)

@@ -212,7 +212,7 @@ def case_kept(kind: str, phone: str) -> str:
     what = "complaint" if kind == "complaint" else "request"
     return (f"Thank you. Our case system is having a technical problem, so I can't give you a reference number "
             f"right now, but your {what} is saved and nothing you told me is lost. It will be logged "
-            f"automatically as soon as the system is back, usually within minutes, and it counts from today. "
+            f"automatically as soon as the system is back, and it counts from today. "
             f"You will get a reference: ask me \"what's my reference?\" in this chat a little later, or call us "
             f"on {phone}.")
 

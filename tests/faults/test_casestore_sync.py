@@ -13,6 +13,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from housing.cases import CaseStore, NewCase, Resident
+from housing.cases.spool import CaseSpool
 from tests.faults.action_server import action_server_env, running_action_server
 from tests.faults.case_system_recorder import running_case_system
 from tests.servers import ROOT
@@ -95,3 +96,25 @@ def test_cli_sync_beside_the_background_retry_sends_each_case_once(database_url:
             ok_requests = [a for a in system.for_case(reference) if a.mode == "ok"]
             assert len(ok_requests) == 1, (reference, ok_requests, outputs)
             assert state[reference] == ("synced", ok_requests[0].answered_id)
+
+
+def test_cli_sync_stores_cases_kept_while_the_store_was_down(database_url: str, tmp_path: Path) -> None:
+    """Fault: cases were kept in the spool while the store was down; staff run `housing.cli sync` once it is back."""
+    spool = CaseSpool(tmp_path / "case-spool")
+    for n in range(2):
+        spool.keep(NewCase(kind="complaint", category="repairs", description=f"damp in the bedroom ({n})",
+                           received_at=datetime.now(LONDON), resident=Resident(name="Jane Smith"),
+                           conversation_id=f"kept-{n}", idempotency_key=f"kept-{n}"), ("a note",))
+    env = action_server_env(tmp_path, database_url, None)
+    outputs = [subprocess.run([sys.executable, "-m", "housing.cli", "sync"], cwd=ROOT, env=env,
+                              capture_output=True, text=True, timeout=60) for _ in range(2)]
+    assert "stored 2 kept case(s) from the spool" in outputs[0].stdout, outputs[0].stdout + outputs[0].stderr
+    assert "stored" not in outputs[1].stdout and "No case system configured" in outputs[1].stdout
+    store = CaseStore(database_url, sync_enabled=False, timezone_name="Europe/London")
+    try:
+        stored = store.list()
+        assert sorted(case.idempotency_key for case in stored) == ["kept-0", "kept-1"]
+        assert all([h.detail for h in case.history if h.kind == "note"] == ["a note"] for case in stored)
+    finally:
+        store.dispose()
+    assert not list((tmp_path / "case-spool").glob("*.json"))
