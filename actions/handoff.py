@@ -27,6 +27,7 @@ from actions.runtime import get_policy, get_staff_store, get_store, now, push_la
 from actions.safeguarding import DOMESTIC_ABUSE, RISK_TO_LIFE
 from housing import messages
 from housing.cases.models import Resident
+from housing.cases.spool import CaseKeptError, KeptCase
 from housing.casework import log_service_request
 from housing.opening_hours import describe_next_opening
 from housing.settings import get_settings
@@ -47,12 +48,17 @@ def resident_details(tracker: Tracker) -> Resident:
 
 
 def _new_callback_request(tracker: Tracker, reason: str) -> str:
+    """The new callback request's reference. If the store cannot be written the
+    request is kept (logged once the store is back) and `CaseKeptError` is
+    raised: the hand-over itself needs the store."""
     case = log_service_request(
         get_store(), category="callback request",
         description=f"Resident to talk to a person ({reason}). Preferred contact: "
                     f"{tracker.get_slot('contact_preference') or 'not given'}.",
         resident=resident_details(tracker), channel=channel_of(tracker), conversation_id=tracker.sender_id,
         received_at=now())
+    if isinstance(case, KeptCase):
+        raise CaseKeptError("case store cannot be written: the callback request is kept and will be logged")
     push_later(case.reference)
     return case.reference
 

@@ -390,8 +390,6 @@ def test_a_hundred_forged_webhooks_write_at_most_a_line_per_channel(assistant: A
     assert after - before <= 3
 
 
-@pytest.mark.xfail(strict=True, reason="housing/cases/schema.py cuts a description to 10,000 characters "
-                                       "(TEXT_LIMITS['description']); raise it to the message cap, then remove this")
 def test_a_long_complaint_is_stored_whole_in_the_case_store(assistant: Assistant) -> None:
     """An 18,000-character complaint, logged, is stored whole as the case's description."""
     sender = f"stored-{uuid.uuid4().hex[:8]}"
