@@ -34,6 +34,7 @@ from actions.runtime import get_limits, get_policy, get_staff_store, get_store, 
 from actions.safeguarding import DOMESTIC_ABUSE, RISK_TO_LIFE
 from housing import messages
 from housing.cases.models import Resident
+from housing.cases.spool import CaseKeptError, KeptCase
 from housing.casework import log_service_request
 from housing.limits import HANDOFFS_PER_CONVERSATION
 from housing.opening_hours import describe_next_opening
@@ -68,8 +69,11 @@ def already_open(dispatcher: CollectingDispatcher, tracker: Tracker) -> list[Eve
 
 
 def _new_callback_request(tracker: Tracker, reason: str) -> str:
-    """A new callback request, or past the limit the conversation's latest
-    case (the team is still told, through the hand-over's reason)."""
+    """The new callback request's reference, or past the limit the
+    conversation's latest case (the team is still told, through the
+    hand-over's reason). If the store cannot be written the request is kept
+    (logged once the store is back) and `CaseKeptError` is raised: the
+    hand-over itself needs the store."""
     if handoffs_used_up(tracker):
         latest = get_staff_store().latest_case_for_conversation(tracker.sender_id)
         if latest is not None:
@@ -81,6 +85,8 @@ def _new_callback_request(tracker: Tracker, reason: str) -> str:
                     f"{tracker.get_slot('contact_preference') or 'not given'}.",
         resident=resident_details(tracker), channel=channel_of(tracker), conversation_id=tracker.sender_id,
         received_at=now())
+    if isinstance(case, KeptCase):
+        raise CaseKeptError("case store cannot be written: the callback request is kept and will be logged")
     push_later(case.reference)
     return case.reference
 

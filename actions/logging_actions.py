@@ -19,6 +19,7 @@ from actions.runtime import get_policy, get_staff_store, get_store, now, push_la
 from actions.triage import linked_service_request
 from housing import messages
 from housing.cases.models import Representative, Resident
+from housing.cases.spool import KeptCase
 from housing.casework import ComplaintDetails, log_complaint, log_service_request
 from housing.safety import detect_vulnerability
 from housing.transcript import transcript
@@ -78,17 +79,18 @@ class ActionAfterComplaintForm(Action):
             channel=channel_of(tracker), conversation_id=tracker.sender_id,
             related_reference=linked_service_request(description),
         )
-        case = log_complaint(policy, get_store(), details, received_at)
+        notes = []
         if representative:
-            get_store().add_history(case.reference, "note", f"Contact for the representative: "
-                                                            f"{slot('contact_detail')}")
+            notes.append(f"Contact for the representative: {slot('contact_detail')}")
         if slot("relationship") == "group":
-            get_store().add_history(case.reference, "note",
-                                    f"Complaint from a group of residents. Lead contact: {slot('resident_name')}, "
-                                    f"{slot('contact_detail')}.")
-        get_store().add_history(case.reference, "note",
-                                "Logged as a complaint in the chat (the resident was told they could choose a "
-                                "service request instead).")
+            notes.append(f"Complaint from a group of residents. Lead contact: {slot('resident_name')}, "
+                         f"{slot('contact_detail')}.")
+        notes.append("Logged as a complaint in the chat (the resident was told they could choose a "
+                     "service request instead).")
+        case = log_complaint(policy, get_store(), details, received_at, tuple(notes))
+        if isinstance(case, KeptCase):  # the store cannot be written: kept, logged once it is back
+            dispatcher.utter_message(text=messages.case_kept("complaint", policy.phone))
+            return [SlotSet(name, None) for name in CLEARED_AFTER_COMPLAINT]
         push_later(case.reference)
         dispatcher.utter_message(text=messages.acknowledgement(
             policy, case.reference, description, details.outcome_sought, received_at,
@@ -152,6 +154,10 @@ class ActionAfterServiceRequestForm(Action):
             resident=resident_from(tracker), channel=channel_of(tracker), conversation_id=tracker.sender_id,
             received_at=now(),
             note="Resident was offered a complaint and chose a service request." if offered else None)
+        if isinstance(case, KeptCase):  # the store cannot be written: kept, logged once it is back
+            dispatcher.utter_message(text=messages.case_kept("service_request", get_policy().phone))
+            return [SlotSet("sr_description", None), SlotSet("route", None), SlotSet("route_choice", None),
+                    SlotSet("issue_text", None)]
         push_later(case.reference)
         next_steps = {
             "repair": "Our repairs team will contact you to book an appointment.",

@@ -11,7 +11,7 @@ from datetime import datetime
 from functools import lru_cache
 from zoneinfo import ZoneInfo
 
-from housing.cases.case_system import CaseSync
+from housing.cases.case_system import BackgroundRetry, CaseSync
 from housing.cases.store import CaseStore
 from housing.limits import LimitStore
 from housing.opening_hours import is_open
@@ -34,7 +34,9 @@ def get_policy() -> Policy:
 
 @lru_cache(maxsize=1)
 def get_store() -> CaseStore:
-    return CaseStore(get_settings().database_url)
+    """The case store, keeping cases in the spool while it cannot be written."""
+    settings = get_settings()
+    return CaseStore(settings.database_url, spool_dir=settings.case_spool_dir)
 
 
 @lru_cache(maxsize=1)
@@ -52,12 +54,17 @@ def get_limits() -> LimitStore:
 
 @lru_cache(maxsize=1)
 def get_sync() -> CaseSync:
-    """The case-system sync; with a case system configured, a background
-    thread also retries cases that could not be sent."""
-    sync = CaseSync.from_settings(get_store())
-    if sync.enabled:
-        sync.start_background_retry()
-    return sync
+    """The case-system sync (builds no thread; see `start_background_work`)."""
+    return CaseSync.from_settings(get_store())
+
+
+@lru_cache(maxsize=1)
+def start_background_work() -> BackgroundRetry:
+    """Start, once, when the action server starts: a thread that at once and
+    then every `case_system_retry_interval` stores cases kept in the spool and
+    sends cases not yet sent to the case system (so a restart resumes them
+    without waiting for a new complaint)."""
+    return get_sync().start_background_retry()
 
 
 def push_later(reference: str) -> None:

@@ -1,6 +1,10 @@
 """Casework: log complaints and service requests with their dates, escalate
 to stage 2, look a case up for a resident. Joins the policy, the working-day
 engine and the case store; the conversation layer only calls these.
+
+Logging never loses a case: when the store cannot be written, `log_*` return
+a `KeptCase` (kept in the spool, stored exactly once when the store is back)
+instead of a `Case`; the caller tells the resident (`messages.case_kept`).
 """
 from __future__ import annotations
 
@@ -9,6 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from housing.cases.models import Case, NewCase, Representative, Resident
+from housing.cases.spool import KeptCase
 from housing.cases.store import CaseStore
 from housing.deadlines import stage_dates
 from housing.policy import Policy
@@ -36,8 +41,11 @@ class ComplaintDetails:
     related_reference: str | None = None
 
 
-def log_complaint(policy: Policy, store: CaseStore, details: ComplaintDetails, received_at: datetime) -> Case:
-    """Log a stage 1 complaint with its acknowledgement and response dates."""
+def log_complaint(policy: Policy, store: CaseStore, details: ComplaintDetails, received_at: datetime,
+                  notes: tuple[str, ...] = ()) -> Case | KeptCase:
+    """Log a stage 1 complaint with its acknowledgement and response dates, and
+    `notes` for its history in the same transaction; a `KeptCase` if the store
+    cannot be written now."""
     acknowledged_at = received_at if policy.bot_confirmation_is_acknowledgement else None
     dates = stage_dates(policy, 1, received_at, acknowledged_at)
     description = details.description
@@ -54,21 +62,19 @@ def log_complaint(policy: Policy, store: CaseStore, details: ComplaintDetails, r
         idempotency_key=idempotency_key(details.conversation_id, "complaint", details.description,
                                         details.outcome_sought, details.resident.name),
     )
-    return store.create(new)
+    return store.create_or_keep(new, notes)
 
 
 def log_service_request(store: CaseStore, *, category: str, description: str, resident: Resident, channel: str,
-                        conversation_id: str, received_at: datetime, note: str | None = None) -> Case:
-    """Log a service request (not a complaint): recorded and monitored."""
+                        conversation_id: str, received_at: datetime, note: str | None = None) -> Case | KeptCase:
+    """Log a service request (not a complaint): recorded and monitored; a
+    `KeptCase` if the store cannot be written now."""
     new = NewCase(
         kind="service_request", category=category, description=description, received_at=received_at,
         resident=resident, channel=channel, conversation_id=conversation_id,
         idempotency_key=idempotency_key(conversation_id, "service_request", category, description, resident.name),
     )
-    case = store.create(new)
-    if note:
-        store.add_history(case.reference, "note", note)
-    return case
+    return store.create_or_keep(new, (note,) if note else ())
 
 
 @dataclass(frozen=True)

@@ -203,14 +203,21 @@ def cmd_export_csv(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def cmd_sync(args: argparse.Namespace, out: TextIO) -> int:
+    """Store the cases kept in the spool, then send pending cases (each one
+    claimed first, so this is safe beside the running assistant)."""
     from housing.cases.case_system import CaseSync
+    from housing.cases.store import CaseStore
+    from housing.settings import get_settings
 
-    sync = CaseSync.from_settings(_store(args))
+    sync = CaseSync.from_settings(CaseStore(args.database_url, spool_dir=get_settings().case_spool_dir))
+    counts = sync.retry_pending(limit=args.limit)
+    if counts.stored_from_spool:
+        print(f"stored {counts.stored_from_spool} kept case(s) from the spool", file=out)
     if not sync.enabled:
         print("No case system configured (CASE_SYSTEM_URL): cases are kept locally only.", file=out)
         return 0
-    counts = sync.retry_pending(limit=args.limit)
-    print(f"attempted {counts.attempted}, synced {counts.synced}, failed {counts.failed}", file=out)
+    print(f"attempted {counts.attempted}, synced {counts.synced}, failed {counts.failed}, "
+          f"being sent by another process {counts.busy}", file=out)
     return 1 if counts.failed else 0
 
 

@@ -207,6 +207,16 @@ def acknowledgement(policy: Policy, reference: str, description: str, outcome: s
     )
 
 
+def case_kept(kind: str, phone: str) -> str:
+    """The case store could not be written: the case is kept and will be logged."""
+    what = "complaint" if kind == "complaint" else "request"
+    return (f"Thank you. Our case system is having a technical problem, so I can't give you a reference number "
+            f"right now, but your {what} is saved and nothing you told me is lost. It will be logged "
+            f"automatically as soon as the system is back, usually within minutes, and it counts from today. "
+            f"You will get a reference: ask me \"what's my reference?\" in this chat a little later, or call us "
+            f"on {phone}.")
+
+
 # ---------------------------------------------------------------- a person takes over (staff console)
 
 SAMARITANS = "Samaritans, free, any time, day or night, on 116 123 (or email jo@samaritans.org)"

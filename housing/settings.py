@@ -24,6 +24,10 @@ class Settings:
     case_system_retries: int
     timezone: str = "Europe/London"
     case_system_retry_interval: float = 60.0  # seconds between background retries
+    # How long a claim on a case lasts while it is sent (None: the longest send plus 30 s).
+    case_system_lease_seconds: float | None = None
+    # New cases are kept here (one file each) while the case store cannot be written.
+    case_spool_dir: Path | None = None
     # Social media channels (channels/social/): each is on only when its
     # variables are set (see README, "Social media channels").
     messenger_app_secret: str | None = None
@@ -71,6 +75,8 @@ def get_settings() -> Settings:
         case_system_timeout=float(_env("CASE_SYSTEM_TIMEOUT", "5")),
         case_system_retries=int(_env("CASE_SYSTEM_RETRIES", "3")),
         case_system_retry_interval=float(_env("CASE_SYSTEM_RETRY_INTERVAL", "60")),
+        case_system_lease_seconds=float(_optional("CASE_SYSTEM_LEASE_SECONDS") or 0) or None,
+        case_spool_dir=Path(_env("CASE_SPOOL_DIR", str(var / "case-spool"))),
         messenger_app_secret=_optional("MESSENGER_APP_SECRET"),
         messenger_page_access_token=_optional("MESSENGER_PAGE_ACCESS_TOKEN"),
         messenger_verify_token=_optional("MESSENGER_VERIFY_TOKEN"),

@@ -25,6 +25,7 @@ def env(tmp_path, monkeypatch):
     import loads the policy), with every cached object rebuilt."""
     monkeypatch.setenv("LANDLORD_POLICY", str(ROOT / "policies" / "default.yml"))
     monkeypatch.setenv("CASES_DATABASE_URL", f"sqlite:///{tmp_path / 'cases.db'}")
+    monkeypatch.setenv("CASE_SPOOL_DIR", str(tmp_path / "case-spool"))
     monkeypatch.delenv("CASE_SYSTEM_URL", raising=False)
     monkeypatch.delenv("CASE_SYSTEM_TOKEN", raising=False)
     from housing.settings import get_settings

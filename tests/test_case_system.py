@@ -9,11 +9,17 @@ from zoneinfo import ZoneInfo
 import pytest
 import requests
 import responses
+from urllib3.exceptions import MaxRetryError, NewConnectionError
 
 from housing.cases import CaseStore, CaseSync, CaseSystemClient, CaseSystemError, NewCase, Resident, SyncCounts
 
 URL = "https://cases.example.org/api"
 ENDPOINT = URL + "/cases"
+
+
+def refused() -> requests.ConnectionError:
+    """What requests raises when nothing listens: the request never left."""
+    return requests.ConnectionError(MaxRetryError(None, ENDPOINT, NewConnectionError(None, "connection refused")))
 
 
 def new_case(key: str = "k1") -> NewCase:
@@ -67,7 +73,7 @@ def test_503_then_200_is_retried_with_backoff(store, client, sleeps) -> None:
 
 @responses.activate
 def test_429_honours_retry_after_and_backoff_doubles(store, client, sleeps) -> None:
-    responses.add(responses.POST, ENDPOINT, body=requests.ConnectionError("refused"))
+    responses.add(responses.POST, ENDPOINT, body=refused())
     responses.add(responses.POST, ENDPOINT, status=429, headers={"Retry-After": "3"})
     responses.add(responses.POST, ENDPOINT, json={"id": "X"}, status=200)
     assert client.send(store.create(new_case())) == "X"
@@ -76,12 +82,23 @@ def test_429_honours_retry_after_and_backoff_doubles(store, client, sleeps) -> N
 
 @responses.activate
 def test_every_call_has_a_timeout(store, client) -> None:
-    responses.add(responses.POST, ENDPOINT, body=requests.Timeout("slow"))
+    responses.add(responses.POST, ENDPOINT, body=requests.ConnectTimeout("slow to connect"))
     responses.add(responses.POST, ENDPOINT, status=502)
     responses.add(responses.POST, ENDPOINT, json={"id": "T"}, status=200)
     assert client.send(store.create(new_case())) == "T"
     assert len(responses.calls) == 3
     assert [call.request.req_kwargs["timeout"] for call in responses.calls] == [2.5, 2.5, 2.5]
+
+
+@responses.activate
+def test_a_read_timeout_is_in_doubt_and_not_retried_within_the_send(store, client, sleeps) -> None:
+    """The request may have arrived: a second attempt now would put two in flight."""
+    responses.add(responses.POST, ENDPOINT, body=requests.ReadTimeout("no answer"))
+    responses.add(responses.POST, ENDPOINT, json={"id": "never"}, status=200)
+    with pytest.raises(CaseSystemError) as caught:
+        client.send(store.create(new_case()))
+    assert caught.value.in_doubt and not caught.value.permanent
+    assert len(responses.calls) == 1 and sleeps == []
 
 
 @responses.activate
@@ -111,7 +128,7 @@ def test_a_2xx_without_an_id_is_an_error(store, client) -> None:
 
 @responses.activate
 def test_connection_error_keeps_the_case_flagged_then_retry_sends_it(store, client) -> None:
-    responses.add(responses.POST, ENDPOINT, body=requests.ConnectionError("connection refused"))
+    responses.add(responses.POST, ENDPOINT, body=refused())
     sync = CaseSync(store, client)
     case = store.create(new_case())
     assert sync.push(case.reference) == "failed"  # no exception reaches the caller

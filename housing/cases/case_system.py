@@ -2,25 +2,38 @@
 
 `CaseSystemClient.send()` POSTs one case as JSON to `{url}/cases` with a
 bearer token and the case reference as `Idempotency-Key`, so a repeated send
-cannot create a second case there. Connection errors, timeouts, 5xx and 429
-are retried with exponential backoff; any other 4xx fails at once.
+cannot create a second case there. A request that surely did not arrive
+(connection refused, connect timeout) and a 5xx or 429 answer are retried
+with exponential backoff; any other 4xx fails at once. A request that may
+have arrived (read timeout, connection closed before the answer) is not
+retried within the same send: it is "in doubt".
 
 `CaseSync` is the outbox: the store is the record, and a case that cannot be
 sent stays in it flagged `failed` until `retry_pending()` gets it through.
-`push_later()` hands the send to a worker thread so a chat turn never waits
-on the network. With no case system configured, cases are local only and
-nothing is sent. No thread starts at import.
+Every send first claims the case in the database with a lease that outlives
+the longest send (`CaseStore.claim_for_sync`), so one process at a time (the
+assistant's worker, its background retry, `housing.cli sync`) sends a case;
+after an in-doubt failure the lease is left to run out before anyone sends
+it again. `retry_pending()` also stores the cases kept in the spool while
+the store could not be written. `push_later()` hands the send to a worker
+thread so a chat turn never waits on the network. With no case system
+configured, cases are local only and nothing is sent. No thread starts at
+import.
 """
 from __future__ import annotations
 
 import logging
+import os
 import queue
+import socket
 import threading
 import time
+import uuid
 from dataclasses import dataclass
 from typing import Any, Callable, Optional
 
 import requests
+from urllib3.exceptions import MaxRetryError, NewConnectionError
 
 from housing.cases.models import Case, case_to_dict
 from housing.cases.store import CaseStore
@@ -37,16 +50,33 @@ __all__ = [
 
 log = logging.getLogger(__name__)
 
+SPOOL_RETRY_SECONDS = 5.0  # how often kept cases are tried while the store refuses them
+LEASE_MARGIN_SECONDS = 30.0  # a lease outlives the longest send by this much
+
 _NOT_SENT = ("external_id", "sync_status", "sync_error", "sync_attempts", "idempotency_key")
 
 
 class CaseSystemError(Exception):
     """The case system did not take the case. `permanent` means retrying will not help."""
 
-    def __init__(self, message: str, *, permanent: bool, status_code: Optional[int] = None) -> None:
+    def __init__(self, message: str, *, permanent: bool, status_code: Optional[int] = None,
+                 in_doubt: bool = False) -> None:
         super().__init__(message)
         self.permanent = permanent
         self.status_code = status_code
+        self.in_doubt = in_doubt  # the request may have reached the case system
+
+
+def _surely_not_sent(exc: requests.RequestException) -> bool:
+    """True when the request cannot have reached the server (no connection was made)."""
+    if isinstance(exc, requests.ConnectTimeout):
+        return True
+    if isinstance(exc, requests.ConnectionError) and not isinstance(exc, requests.Timeout):
+        reason = exc.args[0] if exc.args else None
+        if isinstance(reason, MaxRetryError):
+            reason = reason.reason
+        return isinstance(reason, (NewConnectionError, ConnectionRefusedError))
+    return False
 
 
 def case_payload(case: Case) -> dict[str, Any]:
@@ -117,7 +147,12 @@ class CaseSystemClient:
                 )
             except (requests.ConnectionError, requests.Timeout) as exc:
                 problem = f"{type(exc).__name__}: {exc}"
-                continue
+                if _surely_not_sent(exc):
+                    continue
+                # It may have arrived: sending again now could put a second
+                # attempt in flight. The caller waits out its lease first.
+                raise CaseSystemError(f"no answer from the case system (it may have the case): {problem}",
+                                      permanent=False, in_doubt=True) from exc
             except requests.RequestException as exc:
                 raise CaseSystemError(f"{type(exc).__name__}: {exc}", permanent=True) from exc
             status = response.status_code
@@ -130,6 +165,11 @@ class CaseSystemClient:
                 raise CaseSystemError(f"HTTP {status} from the case system: {body}", permanent=True, status_code=status)
             return self._external_id(response)
         raise CaseSystemError(f"gave up after {self.retries + 1} attempts: {problem}", permanent=False)
+
+    def longest_send_seconds(self) -> float:
+        """An upper bound on how long one `send()` can take (connect and read
+        timeouts for every attempt, plus the waits between them)."""
+        return (self.retries + 1) * 2 * self.timeout + self.retries * self.max_backoff_seconds
 
     @staticmethod
     def _external_id(response: requests.Response) -> str:
@@ -152,10 +192,14 @@ class SyncCounts:
     attempted: int = 0
     synced: int = 0
     failed: int = 0
+    busy: int = 0  # being sent by another process (claimed), so left alone
+    stored_from_spool: int = 0  # cases kept while the store could not be written, now stored
 
 
 class BackgroundRetry:
-    """A daemon thread calling `CaseSync.retry_pending()` every `interval` seconds."""
+    """A daemon thread calling `CaseSync.retry_pending()` at once and then
+    every `interval` seconds (every few seconds while cases are kept in the
+    spool, so they are stored soon after the store is back)."""
 
     def __init__(self, sync: "CaseSync", interval: float) -> None:
         self.sync = sync
@@ -169,7 +213,10 @@ class BackgroundRetry:
                 self.sync.retry_pending()
             except Exception:  # keep the thread alive whatever happens
                 log.exception("case system retry run failed")
-            if self._stopped.wait(self.interval):
+            interval = self.interval
+            if not self.sync.store.spool.is_empty():
+                interval = min(interval, SPOOL_RETRY_SECONDS)
+            if self._stopped.wait(interval):
                 return
 
     def stop(self, timeout: Optional[float] = None) -> None:
@@ -179,12 +226,21 @@ class BackgroundRetry:
 
 
 class CaseSync:
-    """Push cases from the store to the case system; with no client, cases stay local."""
+    """Push cases from the store to the case system; with no client, cases stay local.
 
-    def __init__(self, store: CaseStore, client: Optional[CaseSystemClient] = None) -> None:
+    `lease_seconds` (default: the client's longest send plus a margin, never
+    less) is how long a claim on a case lasts.
+    """
+
+    def __init__(self, store: CaseStore, client: Optional[CaseSystemClient] = None,
+                 lease_seconds: Optional[float] = None) -> None:
         self.store = store
         self.client = client
-        self._send_lock = threading.Lock()  # one send at a time: no double send of a case
+        self.claimant = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+        shortest = client.longest_send_seconds() + 1.0 if client else 1.0
+        if lease_seconds is None:
+            lease_seconds = shortest + LEASE_MARGIN_SECONDS
+        self.lease_seconds = max(float(lease_seconds), shortest)
         self._queue: "queue.Queue[str]" = queue.Queue()
         self._worker: Optional[threading.Thread] = None
         self._worker_lock = threading.Lock()
@@ -202,39 +258,37 @@ class CaseSync:
                 settings.case_system_url, settings.case_system_token,
                 timeout=settings.case_system_timeout, retries=settings.case_system_retries,
             )
-        return cls(store, client)
+        return cls(store, client, lease_seconds=settings.case_system_lease_seconds)
 
     @property
     def enabled(self) -> bool:
         return self.client is not None
 
     def push(self, reference: str) -> str:
-        """Send one case now; returns "synced", "failed", "local" or "missing". Never raises."""
+        """Send one case now; returns "synced", "failed", "busy" (another
+        process holds its claim), "local" or "missing". Never raises."""
         if self.client is None:
             return "local"
-        with self._send_lock:
-            return self._push(reference)
-
-    def _push(self, reference: str) -> str:
-        assert self.client is not None
         try:
-            case = self.store.get(reference)
+            case = self.store.claim_for_sync(reference, self.claimant, self.lease_seconds)
             if case is None:
-                log.warning("case %s not found; nothing sent", reference)
-                return "missing"
-            if case.sync_status == "synced":
-                return "synced"
+                current = self.store.get(reference)
+                if current is None:
+                    log.warning("case %s not found; nothing sent", reference)
+                    return "missing"
+                return "synced" if current.sync_status == "synced" else "busy"
             external_id = self.client.send(case)
         except Exception as exc:  # the case stays in the store, flagged for a retry
             error = str(exc) if isinstance(exc, CaseSystemError) else f"{type(exc).__name__}: {exc}"
+            in_doubt = isinstance(exc, CaseSystemError) and exc.in_doubt
             log.warning("case %s not sent to the case system: %s", reference, error)
             try:
-                self.store.mark_sync_failed(reference, error)
+                self.store.mark_sync_failed(reference, error, self.claimant, keep_claim=in_doubt)
             except Exception:
                 log.exception("could not flag case %s as not sent", reference)
             return "failed"
         try:
-            self.store.mark_synced(reference, external_id)
+            self.store.mark_synced(reference, external_id, self.claimant)
         except Exception:  # sent, but not recorded: a retry re-sends with the same Idempotency-Key
             log.exception("case %s sent as %s but not recorded", reference, external_id)
             return "failed"
@@ -273,19 +327,21 @@ class CaseSync:
         self._queue.join()
 
     def retry_pending(self, limit: int = 100) -> SyncCounts:
-        """Push every case that is pending or failed (oldest first)."""
+        """Store the cases kept in the spool, then push every case that is
+        pending or failed (oldest first) and not claimed by another process."""
+        stored = len(self.store.drain_spool())
         if self.client is None:
-            return SyncCounts()
-        synced = failed = 0
-        for case in self.store.pending_sync(limit):
-            if self.push(case.reference) == "synced":
-                synced += 1
-            else:
-                failed += 1
-        return SyncCounts(attempted=synced + failed, synced=synced, failed=failed)
+            return SyncCounts(stored_from_spool=stored)
+        results = [self.push(case.reference) for case in self.store.pending_sync(limit)]
+        return SyncCounts(
+            attempted=sum(result in ("synced", "failed") for result in results),
+            synced=results.count("synced"), failed=results.count("failed"), busy=results.count("busy"),
+            stored_from_spool=stored,
+        )
 
     def start_background_retry(self, interval_seconds: Optional[float] = None) -> BackgroundRetry:
-        """Start (explicitly, never at import) a daemon thread retrying pending cases."""
+        """Start (explicitly, never at import) a daemon thread that stores kept
+        cases and retries pending ones, first at once and then every interval."""
         if interval_seconds is None:
             from housing.settings import get_settings
 

@@ -1,5 +1,9 @@
 """The case tables and the conversions between rows and `Case` records.
 
+`metadata.create_all` makes missing tables; `upgrade()` adds the columns a
+newer release added to an existing `cases` table (nullable, no default, so
+`ALTER TABLE ... ADD COLUMN` works on SQLite and PostgreSQL alike).
+
 Times are stored as fixed-format UTC ISO strings and dates as ISO dates, so
 they sort and compare identically on SQLite and PostgreSQL. Untrusted text
 is cleaned (no NULs, no lone surrogates) and capped by `clean_text`.
@@ -17,7 +21,7 @@ from housing.cases.models import Case, HistoryEntry, Representative, Resident
 __all__ = [
     "TEXT_LIMITS", "IDEMPOTENCY_KEY_MAX", "metadata", "cases", "case_history",
     "reference_counters", "clean_text", "utc_text", "parse_time", "date_text",
-    "parse_date", "row_to_case",
+    "parse_date", "row_to_case", "missing_columns", "upgrade", "ADDED_COLUMNS",
 ]
 
 # Untrusted text is cut to these lengths (in characters) before it is stored.
@@ -80,6 +84,9 @@ cases = sa.Table(
     sa.Column("sync_status", sa.String(16), nullable=False),
     sa.Column("sync_error", sa.Text),
     sa.Column("sync_attempts", sa.Integer, nullable=False, default=0),
+    # The sync lease: who is sending the case to the case system, and until when.
+    sa.Column("claimed_by", sa.Text),
+    sa.Column("claimed_until", sa.String(40)),
     sa.Column("created_at", sa.String(40), nullable=False),
     sa.Column("updated_at", sa.String(40), nullable=False),
     sa.Index("ix_cases_status", "status"),
@@ -105,6 +112,29 @@ reference_counters = sa.Table(
     sa.Column("year", sa.Integer, primary_key=True),
     sa.Column("last_number", sa.Integer, nullable=False),
 )
+
+
+# Columns added after the first release; `upgrade()` adds them to old databases.
+ADDED_COLUMNS: tuple[str, ...] = ("claimed_by", "claimed_until")
+
+
+def missing_columns(conn: sa.engine.Connection) -> list[str]:
+    """What `create_all` + `upgrade` would add: missing tables and added columns."""
+    inspector = sa.inspect(conn)
+    missing = [name for name in metadata.tables if not inspector.has_table(name)]
+    if "cases" not in missing:
+        present = {column["name"] for column in inspector.get_columns("cases")}
+        missing += [f"cases.{name}" for name in ADDED_COLUMNS if name not in present]
+    return missing
+
+
+def upgrade(conn: sa.engine.Connection) -> None:
+    """Add the columns in `ADDED_COLUMNS` that an existing `cases` table lacks."""
+    present = {column["name"] for column in sa.inspect(conn).get_columns("cases")}
+    for name in ADDED_COLUMNS:
+        if name not in present:
+            column_type = cases.c[name].type.compile(dialect=conn.dialect)
+            conn.execute(sa.text(f"ALTER TABLE cases ADD COLUMN {name} {column_type}"))
 
 
 def clean_text(value: Any, limit_name: str = "default") -> Optional[str]:

@@ -8,17 +8,28 @@ the tables are created on first use, never at import or construction.
   sequence per kind per year taken from `reference_counters` inside the same
   transaction as the insert, so concurrent writers never share a number.
 * `create()` is idempotent on `NewCase.idempotency_key`.
+* `create_or_keep()` keeps a case in the spool (`housing.cases.spool`) when
+  the database cannot be written, and stores every kept case, exactly once,
+  on the next successful creation and on `drain_spool()` (the background
+  retry calls it).
+* Sending to the case system is claimed per case with a lease
+  (`claim_for_sync`: a conditional UPDATE of `claimed_by`/`claimed_until`), so
+  one process at a time sends a case; a synced case is never sent again and
+  its external id is never overwritten.
 * `case_history` is append-only: nothing here updates or deletes its rows.
 * Every status change writes its history entry in the same transaction.
 * Tables and row conversions: `housing.cases.schema`.
 """
 from __future__ import annotations
 
+import dataclasses
 import json
+import logging
 import threading
 import uuid
 from contextlib import contextmanager
-from datetime import date, datetime, timezone
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta, timezone
 from hashlib import sha256
 from pathlib import Path
 from typing import Any, Callable, Iterator, Optional, Sequence
@@ -27,7 +38,7 @@ from zoneinfo import ZoneInfo
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection, Engine
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DBAPIError, IntegrityError
 
 from housing.cases.models import (
     CONSENT_STATUSES,
@@ -47,14 +58,26 @@ from housing.cases.schema import (
     clean_text,
     date_text,
     metadata,
+    missing_columns,
     parse_time,
     reference_counters,
     row_to_case,
+    upgrade,
     utc_text,
 )
+from housing.cases.spool import CaseSpool, KeptCase
 from housing.cases.verify import details_match
 
-__all__ = ["CaseStore", "CaseNotFoundError", "UPDATABLE_FIELDS", "normalise_reference"]
+__all__ = [
+    "CaseStore", "CaseNotFoundError", "UPDATABLE_FIELDS", "normalise_reference", "ConversationReference",
+    "StoreUnavailable",
+]
+
+log = logging.getLogger(__name__)
+
+# What fails when the database cannot be written: sqlite3/psycopg2 errors
+# (read-only, disk full, I/O error, unreachable) and the folder not creatable.
+StoreUnavailable = (DBAPIError, OSError)
 
 # Fields `update_case` may change, by how they are stored.
 _TIME_FIELDS = {"acknowledged_at", "escalated_at", "responded_at", "closed_at", "handed_to_staff_at"}
@@ -85,6 +108,21 @@ def normalise_reference(reference: str) -> str:
     return (reference or "").strip().upper()
 
 
+@dataclass(frozen=True)
+class ConversationReference:
+    """A case logged in a conversation: `reference` is None while it is kept
+    in the spool ("kept, not yet numbered")."""
+
+    reference: Optional[str]
+    kind: str
+    received_at: datetime
+    kept: bool = False
+
+    @property
+    def numbered(self) -> bool:
+        return self.reference is not None
+
+
 def _idempotency_key(key: Optional[str]) -> str:
     if not key:
         return "auto:" + uuid.uuid4().hex
@@ -102,7 +140,10 @@ class CaseStore:
     `database_url` defaults to the `database_url` setting. `sync_enabled`
     (default: whether a case system URL is configured) decides whether new
     cases start as "pending" (to be sent) or "local". `clock` returns the
-    current aware time (tests pass a fixed one).
+    current aware time (tests pass a fixed one). `spool_dir` is where cases
+    are kept while the database cannot be written (default: the
+    `case_spool_dir` setting when the database is the configured one too;
+    otherwise no folder, so cases are kept in memory only).
     """
 
     def __init__(
@@ -112,16 +153,21 @@ class CaseStore:
         sync_enabled: Optional[bool] = None,
         clock: Optional[Callable[[], datetime]] = None,
         timezone_name: Optional[str] = None,
+        spool_dir: Optional[Path] = None,
     ) -> None:
         if database_url is None or sync_enabled is None or timezone_name is None:
             from housing.settings import get_settings
 
             settings = get_settings()
+            if database_url is None and spool_dir is None:
+                spool_dir = settings.case_spool_dir
             database_url = database_url or settings.database_url
             if sync_enabled is None:
                 sync_enabled = settings.case_system_url is not None
             timezone_name = timezone_name or settings.timezone
         self.database_url = database_url
+        self.spool = CaseSpool(spool_dir)
+        self._draining = threading.Lock()
         self.sync_enabled = bool(sync_enabled)
         self._zone = ZoneInfo(timezone_name)
         self._clock = clock or (lambda: datetime.now(timezone.utc))
@@ -174,11 +220,16 @@ class CaseStore:
             url = engine.url
             if url.get_backend_name() == "sqlite" and url.database not in (None, "", ":memory:"):
                 Path(url.database).expanduser().parent.mkdir(parents=True, exist_ok=True)
-            with engine.execution_options(case_store_write=True).begin() as conn:
-                if engine.dialect.name == "postgresql":
-                    # Serialise table creation between processes.
-                    conn.execute(sa.text("SELECT pg_advisory_xact_lock(7340021)"))
-                metadata.create_all(conn, checkfirst=True)
+            # Read first, so a database that cannot be written can still be read.
+            with engine.begin() as conn:
+                complete = not missing_columns(conn)
+            if not complete:
+                with engine.execution_options(case_store_write=True).begin() as conn:
+                    if engine.dialect.name == "postgresql":
+                        # Serialise table creation between processes.
+                        conn.execute(sa.text("SELECT pg_advisory_xact_lock(7340021)"))
+                    metadata.create_all(conn, checkfirst=True)
+                    upgrade(conn)
             self._ready = True
 
     @contextmanager
@@ -200,8 +251,12 @@ class CaseStore:
 
     # ------------------------------------------------------------ creating
 
-    def create(self, new: NewCase) -> Case:
-        """Log a new case and return it; the same idempotency key returns the same case."""
+    def create(self, new: NewCase, notes: Sequence[str] = ()) -> Case:
+        """Log a new case and return it; the same idempotency key returns the same case.
+
+        `notes` are history notes written in the same transaction (so a case
+        stored twice from the spool never gets them twice).
+        """
         values = self._insert_values(new)
         try:
             with self._write() as conn:
@@ -213,6 +268,8 @@ class CaseStore:
                 self._append(conn, case_id, "logged", f"{new.kind} logged at stage {new.stage}", "assistant")
                 if new.acknowledged_at is not None:
                     self._append(conn, case_id, "acknowledged", "acknowledged when logged", "assistant")
+                for note in notes:
+                    self._append(conn, case_id, "note", note, "assistant")
                 return self._load(conn, self._row_by_id(conn, case_id))
         except IntegrityError:
             # A concurrent writer inserted the same idempotency key first.
@@ -221,6 +278,68 @@ class CaseStore:
                 if existing is None:
                     raise
                 return self._load(conn, existing)
+
+    def create_or_keep(self, new: NewCase, notes: Sequence[str] = ()) -> Case | KeptCase:
+        """`create()`, or, when the database cannot be written, keep the case in
+        the spool and return it as a `KeptCase` (stored later, exactly once).
+
+        After a successful creation, cases kept earlier are stored too.
+        """
+        if not new.idempotency_key:
+            new = dataclasses.replace(new, idempotency_key="auto:" + uuid.uuid4().hex)
+        self._insert_values(new)  # a bad case is refused now, never kept
+        self.drain_spool()  # cases kept earlier are stored first, so they keep their order
+        try:
+            case = self.create(new, notes)
+        except StoreUnavailable as exc:
+            log.error("case store cannot be written (%s): keeping the %s in the spool", exc, new.kind)
+            return self.spool.keep(new, tuple(notes))
+        self.spool.remove(new.idempotency_key or "")  # kept by an earlier try of the same submission
+        return case
+
+    def drain_spool(self) -> list[Case]:
+        """Store every kept case (oldest first) and forget it; returns those stored.
+
+        Stops at the first case the database still refuses (they stay kept).
+        Safe beside other processes draining the same spool: creation is
+        idempotent on the case's key.
+        """
+        if self.spool.is_empty():
+            return []
+        stored: list[Case] = []
+        with self._draining:
+            for kept in self.spool.kept():
+                try:
+                    case = self.create(kept.new, kept.notes)
+                except StoreUnavailable as exc:
+                    log.warning("case store still cannot be written (%s): %d case(s) stay kept",
+                                exc, len(self.spool.kept()))
+                    break
+                self.spool.remove(kept.key)
+                log.info("kept case stored as %s", case.reference)
+                stored.append(case)
+        return stored
+
+    def references_for_conversation(self, conversation_id: str) -> list[ConversationReference]:
+        """The cases logged in this conversation, oldest first, including those
+        still kept in the spool (reference None: "kept, not yet numbered").
+
+        Cases already stored are read from the database (a read works while
+        writes fail); raises the database's error if it cannot even be read.
+        """
+        query = (
+            sa.select(cases.c.reference, cases.c.kind, cases.c.received_at, cases.c.idempotency_key)
+            .where(cases.c.conversation_id == conversation_id)
+            .order_by(cases.c.id)
+        )
+        with self._read() as conn:
+            rows = conn.execute(query).all()
+        found = [ConversationReference(row.reference, row.kind, parse_time(row.received_at)) for row in rows]
+        stored_keys = {row.idempotency_key for row in rows}
+        for kept in self.spool.kept():
+            if kept.new.conversation_id == conversation_id and _idempotency_key(kept.key) not in stored_keys:
+                found.append(ConversationReference(None, kept.new.kind, kept.new.received_at, kept=True))
+        return found
 
     def _insert_values(self, new: NewCase) -> dict[str, Any]:
         if new.kind not in KINDS:
@@ -481,43 +600,86 @@ class CaseStore:
     # ------------------------------------------------------------ outbox
 
     def pending_sync(self, limit: int = 100) -> list[Case]:
-        """Cases still to be sent to the case system (pending or failed), oldest first."""
+        """Cases still to be sent to the case system (pending or failed, not
+        claimed by a live lease), oldest first."""
+        now = utc_text(self._now())
         query = (
             sa.select(cases)
             .where(cases.c.sync_status.in_(("pending", "failed")))
+            .where(sa.or_(cases.c.claimed_until.is_(None), cases.c.claimed_until < now))
             .order_by(cases.c.received_at, cases.c.id)
             .limit(max(0, int(limit)))
         )
         with self._read() as conn:
             return self._load_many(conn, conn.execute(query).all())
 
-    def mark_synced(self, reference: str, external_id: str) -> Case:
-        """Record that the case system accepted the case under `external_id`."""
+    def claim_for_sync(self, reference: str, claimant: str, lease_seconds: float) -> Optional[Case]:
+        """Claim the case for sending, for `lease_seconds`; None if it is synced,
+        missing, or claimed by a lease that has not run out.
+
+        One conditional UPDATE, so of two processes claiming at once exactly
+        one wins (on SQLite and PostgreSQL alike). A claimant that crashes
+        leaves a lease that simply runs out.
+        """
+        now = self._now()
+        until = utc_text(now + timedelta(seconds=lease_seconds))
+        ref = normalise_reference(reference)
+        with self._write() as conn:
+            claimed = conn.execute(
+                cases.update()
+                .where(cases.c.reference == ref)
+                .where(cases.c.sync_status.in_(("pending", "failed")))
+                .where(sa.or_(cases.c.claimed_until.is_(None), cases.c.claimed_until < utc_text(now)))
+                .values(claimed_by=clean_text(claimant, "short"), claimed_until=until)
+            ).rowcount
+            if claimed != 1:
+                return None
+            return self._load(conn, self._row_by_reference(conn, ref))
+
+    def mark_synced(self, reference: str, external_id: str, claimant: Optional[str] = None) -> Case:
+        """Record that the case system accepted the case under `external_id`.
+
+        A case already synced keeps its first external id (the case system
+        deduplicated a repeated send); the claim is released.
+        """
         with self._write() as conn:
             row = self._locked_row(conn, reference)
+            if row.sync_status == "synced":
+                if row.external_id != external_id:
+                    log.warning("case %s already synced as %s; not overwritten with %s",
+                                row.reference, row.external_id, external_id)
+                return self._load(conn, row)
             conn.execute(
-                cases.update().where(cases.c.id == row.id).values(
+                cases.update().where(cases.c.id == row.id).where(cases.c.sync_status != "synced").values(
                     sync_status="synced", external_id=clean_text(external_id), sync_error=None,
                     sync_attempts=row.sync_attempts + 1, updated_at=utc_text(self._now()),
+                    claimed_by=None, claimed_until=None,
                 )
             )
             self._append(conn, row.id, "synced", f"sent to the case system as {external_id}", "assistant")
             return self._load(conn, self._row_by_id(conn, row.id))
 
-    def mark_sync_failed(self, reference: str, error: str) -> Case:
+    def mark_sync_failed(self, reference: str, error: str, claimant: Optional[str] = None,
+                         *, keep_claim: bool = False) -> Case:
         """Record a failed send; the case stays here, flagged, for a retry.
 
         A history entry is written when the case first fails (not on every
-        retry, so that a long outage does not flood the history).
+        retry, so that a long outage does not flood the history). A synced
+        case stays synced. With `claimant`, only its own claim is released;
+        `keep_claim` leaves it to run out (the send may still be in flight at
+        the case system, after a timeout, so nothing sends again until then).
         """
         with self._write() as conn:
             row = self._locked_row(conn, reference)
-            conn.execute(
-                cases.update().where(cases.c.id == row.id).values(
-                    sync_status="failed", sync_error=clean_text(error, "sync_error"),
-                    sync_attempts=row.sync_attempts + 1, updated_at=utc_text(self._now()),
-                )
-            )
+            if row.sync_status == "synced":
+                return self._load(conn, row)
+            values: dict[str, Any] = {
+                "sync_status": "failed", "sync_error": clean_text(error, "sync_error"),
+                "sync_attempts": row.sync_attempts + 1, "updated_at": utc_text(self._now()),
+            }
+            if not keep_claim and (claimant is None or row.claimed_by == clean_text(claimant, "short")):
+                values.update(claimed_by=None, claimed_until=None)
+            conn.execute(cases.update().where(cases.c.id == row.id).values(**values))
             if row.sync_status != "failed":
                 self._append(conn, row.id, "sync_failed", clean_text(error, "sync_error") or "", "assistant")
             return self._load(conn, self._row_by_id(conn, row.id))
