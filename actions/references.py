@@ -12,8 +12,9 @@ conversation is saved. So:
   turn), or are told plainly that nothing is logged yet.
 * The same question typed at a form question is answered and the form asks
   its question again (`reference_question_in_form`); nothing is saved as the
-  answer. At the complaint's read-back, a complaint already logged from it
-  completes the form, so the acknowledgement is given again.
+  answer. At the complaint's read-back it completes the form: the resident
+  takes the complaint as confirmed, so it is logged (once: logging is
+  idempotent) and the acknowledgement with its reference is given.
 * The confirming message sent again straight after a case was logged ("yes"
   again, or the same message re-sent) gets the same reference and
   acknowledgement (`repeated_confirmation`), never the menu or a new form.
@@ -21,7 +22,6 @@ conversation is saved. So:
 from __future__ import annotations
 
 import logging
-from datetime import datetime, timezone
 from typing import Any
 
 from rasa_sdk import Action, Tracker
@@ -40,7 +40,6 @@ from housing.reference_questions import asks_for_a_reference
 log = logging.getLogger(__name__)
 
 REQUESTED_SLOT = "requested_slot"
-READBACK_START = "Here is what I have. Please check it before I log your complaint"
 # Actions whose last turn may have logged a case and given its reference.
 CHECKS = frozenset({"action_after_status_form", "action_after_escalation_form"})
 BACK_TO_THE_FORM = "Now, back to where we were."
@@ -83,21 +82,6 @@ def give_references(dispatcher: CollectingDispatcher, tracker: Tracker) -> list[
     return [SlotSet("last_case_reference", numbered[-1])] if numbered else []
 
 
-def _readback_time(tracker: Tracker) -> datetime | None:
-    for event in reversed(tracker.events):
-        if event.get("event") == "bot" and str(event.get("text") or "").startswith(READBACK_START):
-            stamp = event.get("timestamp")
-            return datetime.fromtimestamp(float(stamp), timezone.utc) if stamp is not None else None
-    return None
-
-
-def complaint_logged_since_readback(tracker: Tracker, logged: list[Any]) -> bool:
-    """Was a complaint logged in this conversation after the read-back was
-    shown (its confirmation was received, but the reply was lost)?"""
-    shown = _readback_time(tracker)
-    return shown is not None and any(case.kind == "complaint" and case.received_at >= shown for case in logged)
-
-
 def reference_question_in_form(dispatcher: CollectingDispatcher, tracker: Tracker,
                                requested: str) -> list[EventType] | None:
     """A question about the reference typed at a form question: answered,
@@ -111,8 +95,10 @@ def reference_question_in_form(dispatcher: CollectingDispatcher, tracker: Tracke
         dispatcher.utter_message(text=messages.cannot_look_up_references(get_policy()))
         dispatcher.utter_message(text=BACK_TO_THE_FORM)
         return [SlotSet(requested, None), SlotSet(REQUESTED_SLOT, requested)]
-    if requested == "complaint_confirmed" and complaint_logged_since_readback(tracker, logged):
-        # Confirmed already: finish the form, and the acknowledgement is given again (the same case).
+    if requested == "complaint_confirmed" and not tracker.get_slot("change_pending"):
+        # At the read-back the resident takes it as confirmed (their "yes" was lost with its turn, or it
+        # logged the case and the reply was lost): finish the form, so the complaint is logged, once,
+        # and the acknowledgement with its reference is given.
         return [SlotSet("complaint_confirmed", True), SlotSet(REQUESTED_SLOT, None)]
     if requested == "case_reference" and not logged:
         return None  # "I don't have a reference": the status form offers a person

@@ -138,17 +138,27 @@ def test_a_reference_question_before_anything_is_logged_says_so_in_the_form(env)
     assert slot_sets(events) == {"postcode": None, "requested_slot": "postcode"}
 
 
-def test_at_the_readback_a_complaint_already_logged_completes_the_form(env):
-    """The confirming turn logged the case but was lost: asking for the
-    reference at the read-back finishes the form, so the acknowledgement is
-    given again (the same case, the logging is idempotent)."""
-    from actions.forms.complaint import ValidateComplaintForm, readback
+@pytest.mark.parametrize("logged_already", [True, False])
+def test_at_the_readback_a_reference_question_completes_the_form(env, logged_already):
+    """The confirming "yes" was lost with its turn (before or after it logged
+    the case): asking for the reference at the read-back finishes the form,
+    so the complaint is logged (once) and the acknowledgement given."""
+    from actions.forms.complaint import ValidateComplaintForm
 
-    t = complaint_form_turn("complaint_confirmed", "did you log it?", "ask_reference")
-    t.events.insert(-1, {"event": "bot", "text": readback(t), "timestamp": 1.0})
-    log_a_complaint(env, sender="conv-1")
-    events, _ = run(ValidateComplaintForm(), t)
+    if logged_already:
+        log_a_complaint(env, sender="conv-1")
+    events, _ = run(ValidateComplaintForm(), complaint_form_turn("complaint_confirmed", "did you log it?",
+                                                                 "ask_reference"))
     assert slot_sets(events) == {"complaint_confirmed": True, "requested_slot": None}
+
+
+def test_at_the_readback_while_changing_a_part_the_question_is_only_answered(env):
+    from actions.forms.complaint import ValidateComplaintForm
+
+    events, dispatcher = run(ValidateComplaintForm(), complaint_form_turn(
+        "complaint_confirmed", "what's my reference?", "ask_reference", slots={"change_pending": True}))
+    assert texts(dispatcher)[0] == messages.nothing_logged_yet_in_form()
+    assert slot_sets(events) == {"complaint_confirmed": None, "requested_slot": "complaint_confirmed"}
 
 
 def test_a_status_check_question_without_a_reference_still_offers_a_person(env):
