@@ -104,7 +104,8 @@ def test_events_leave_the_window_and_old_rows_are_removed(database_url):
 
 def test_no_personal_detail_is_stored(database_url):
     store = LimitStore(database_url, clock=Clock())
-    store.record([(VERIFY_FAILURES_PER_DETAIL, "maria@example.com"), (VERIFY_FAILURES_PER_REFERENCE, "CMP-2026-000001")])
+    store.record([(VERIFY_FAILURES_PER_DETAIL, "maria@example.com"),
+                  (VERIFY_FAILURES_PER_REFERENCE, "CMP-2026-000001")])
     engine = sa.create_engine(database_url, future=True)
     with engine.connect() as conn:
         stored = " ".join(" ".join(map(str, row)) for row in conn.execute(sa.select(rate_limit_events)))
