@@ -35,7 +35,8 @@ from actions.runtime import get_policy, get_store
 from actions.safeguarding import safety_first
 from housing import messages
 from housing.answers import parse_reference, parse_yes_no
-from housing.reference_questions import asks_for_a_reference
+from housing.reference_questions import NOT_RECEIVED, asks_for_a_reference
+from housing.triage import is_question
 
 log = logging.getLogger(__name__)
 
@@ -56,8 +57,12 @@ def asks_about_the_reference(tracker: Tracker) -> bool:
     text = latest_text(tracker)
     if len(text.split()) > MAX_DIGRESSION_WORDS or parse_reference(text):
         return False
+    if asks_for_a_reference(text):
+        return True
     name, confidence = latest_intent(tracker)
-    return (name == "ask_reference" and confidence >= DIGRESSION_CONFIDENCE) or asks_for_a_reference(text)
+    # The model alone is trusted only for a question or a "didn't get": "get it logged" asks to log it.
+    return (name == "ask_reference" and confidence >= DIGRESSION_CONFIDENCE
+            and (is_question(text) or bool(NOT_RECEIVED.search(text))))
 
 
 def references_text(logged: list[Any], in_form: bool = False) -> str:

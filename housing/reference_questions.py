@@ -10,6 +10,8 @@ import re
 from housing.answers import parse_reference
 
 MAX_WORDS = 12
+# "didn't get", "never got", "lost": the reference did not reach the resident
+NOT_RECEIVED = re.compile(r"\b(didn'?t|didnt|did not|never|haven'?t|havent|have not|no|not|lost)\b", re.I)
 _REFERENCE_WORD = r"(ref\w*|refrence|referance|number|numbr|no\.?|case number|job number)"
 _ASKS = re.compile(
     # "what's my reference", "wats my ref numbr", "can I have the reference again"
