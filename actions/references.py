@@ -35,6 +35,7 @@ from actions.runtime import get_policy, get_store
 from actions.safeguarding import safety_first
 from housing import messages
 from housing.answers import parse_reference, parse_yes_no
+from housing.cases.store import ConversationReference
 from housing.reference_questions import NOT_RECEIVED, asks_for_a_reference
 from housing.triage import is_question
 
@@ -46,7 +47,7 @@ CHECKS = frozenset({"action_after_status_form", "action_after_escalation_form"})
 BACK_TO_THE_FORM = "Now, back to where we were."
 
 
-def logged_in_conversation(tracker: Tracker) -> list[Any]:
+def logged_in_conversation(tracker: Tracker) -> list[ConversationReference]:
     """The cases logged in this conversation, oldest first, from the case store."""
     return list(get_store().references_for_conversation(tracker.sender_id))
 
@@ -65,7 +66,7 @@ def asks_about_the_reference(tracker: Tracker) -> bool:
             and (is_question(text) or bool(NOT_RECEIVED.search(text))))
 
 
-def references_text(logged: list[Any], in_form: bool = False) -> str:
+def references_text(logged: list[ConversationReference], in_form: bool = False) -> str:
     if logged:
         return messages.references_logged([(case.reference, case.kind) for case in logged])
     return messages.nothing_logged_yet_in_form() if in_form else messages.nothing_logged_yet()
@@ -93,6 +94,11 @@ def reference_question_in_form(dispatcher: CollectingDispatcher, tracker: Tracke
     then the same question again; None when the message is not one."""
     if not asks_about_the_reference(tracker):
         return None
+    if requested == "complaint_confirmed" and not tracker.get_slot("change_pending"):
+        # At the read-back the resident takes it as confirmed (their "yes" was lost with its turn, or it
+        # logged the case and the reply was lost): finish the form, so the complaint is logged, once,
+        # and the acknowledgement with its reference is given.
+        return [SlotSet("complaint_confirmed", True), SlotSet(REQUESTED_SLOT, None)]
     try:
         logged = logged_in_conversation(tracker)
     except SQLAlchemyError:
@@ -100,11 +106,6 @@ def reference_question_in_form(dispatcher: CollectingDispatcher, tracker: Tracke
         dispatcher.utter_message(text=messages.cannot_look_up_references(get_policy()))
         dispatcher.utter_message(text=BACK_TO_THE_FORM)
         return [SlotSet(requested, None), SlotSet(REQUESTED_SLOT, requested)]
-    if requested == "complaint_confirmed" and not tracker.get_slot("change_pending"):
-        # At the read-back the resident takes it as confirmed (their "yes" was lost with its turn, or it
-        # logged the case and the reply was lost): finish the form, so the complaint is logged, once,
-        # and the acknowledgement with its reference is given.
-        return [SlotSet("complaint_confirmed", True), SlotSet(REQUESTED_SLOT, None)]
     if requested == "case_reference" and not logged:
         return None  # "I don't have a reference": the status form offers a person
     dispatcher.utter_message(text=references_text(logged, in_form=True))

@@ -293,10 +293,10 @@ def references_logged(logged: list[tuple[str | None, str]]) -> str:
     kept = [kind for reference, kind in logged if not reference]
     parts = []
     if len(numbered) == 1:
-        parts.append(f"Yes, it's logged. Your reference is {numbered[0]}. Please keep it to follow it up.")
+        parts.append(f"It's logged: your reference is {numbered[0]}. Please keep it to follow it up.")
     elif numbered:
-        parts.append(f"Yes. In this chat I've logged: {', '.join(numbered)}. Please keep these references to "
-                     "follow them up.")
+        parts.append(f"In this chat I've logged: {', '.join(numbered)}. Please keep these references to follow "
+                     "them up.")
     if kept:
         what = " and ".join(sorted({KIND_LABELS.get(kind, kind) for kind in kept}))
         parts.append(f"I also have {what} from this chat, kept safely: it will be given its reference as soon as "
