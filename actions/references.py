@@ -42,7 +42,7 @@ from housing.triage import is_question
 log = logging.getLogger(__name__)
 
 REQUESTED_SLOT = "requested_slot"
-# Actions whose last turn may have logged a case and given its reference.
+# These set last_case_reference for a case checked, not logged: "yes" after them is not a confirmation again.
 CHECKS = frozenset({"action_after_status_form", "action_after_escalation_form"})
 BACK_TO_THE_FORM = "Now, back to where we were."
 
