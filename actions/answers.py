@@ -12,7 +12,8 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from rasa_sdk.events import EventType, FollowupAction, SlotSet
 
-from actions.conversation import answered_in_the_last_turn, latest_intent, latest_text, offer
+from actions.conversation import MAIN_OPTIONS, answered_in_the_last_turn, latest_intent, latest_text, offer
+from actions.references import reference_turn
 from actions.runtime import get_policy, now
 from housing import messages
 from housing.follow_ups import stage_asked_about
@@ -20,7 +21,6 @@ from housing.safety import detect_emergency
 from housing.triage import describes_a_problem, shows_unhappiness
 
 QUESTIONS_ABOUT_COMPLAINING = frozenset({"ask_ombudsman", "ask_compensation", "ask_timescales"})
-MAIN_OPTIONS = ["Report a problem", "Make a complaint", "Check my complaint", "Talk to a person"]
 OUT_OF_SCOPE = ("Sorry, I can only help with housing services: reporting a problem, making or following up a "
                 "complaint, and questions about the complaints process. Type 'help' to see what I can do, or 'talk "
                 "to a person'.")
@@ -60,12 +60,17 @@ def timescales_follow_up(dispatcher: CollectingDispatcher, tracker: Tracker) -> 
 
 def before_answering(dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventType] | None:
     """For a top-level turn that is not understood or is a question: the crisis
-    route or the interpreter offer first, then a follow-up to the timescales
-    answer ("and stage 2?"); None when neither applies."""
+    route or the interpreter offer first, then the confirmation sent again
+    just after a case was logged or a question about the reference (given
+    back from the case store), then a follow-up to the timescales answer
+    ("and stage 2?"); None when none applies."""
     from actions.safeguarding import safety_first
 
     first = safety_first(dispatcher, tracker)
-    return first if first is not None else timescales_follow_up(dispatcher, tracker)
+    if first is not None:
+        return first
+    about_the_reference = reference_turn(dispatcher, tracker)
+    return about_the_reference if about_the_reference is not None else timescales_follow_up(dispatcher, tracker)
 
 
 class ActionAnswerQuestion(Action):

@@ -1,6 +1,9 @@
 """Escalation to stage 2 and case status, both by reference plus one detail
 only the resident knows. A case is never revealed without that match, and a
-failed match says nothing about whether the reference exists.
+failed match says nothing about whether the reference exists. Checks are
+rate-limited (`housing.limits`) per reference, per detail and per
+conversation, in the cases database; past a limit the resident is given the
+phone number, and the detail is not even compared.
 """
 from __future__ import annotations
 
@@ -15,12 +18,15 @@ from actions.answers import timescales_follow_up
 from actions.conversation import latest_intent, offer
 from actions.forms.base import ResidentForm
 from actions.handoff import after_form
-from actions.runtime import get_policy, get_store, now
+from actions.runtime import get_limits, get_policy, get_store, now
 from housing import messages
 from housing.answers import parse_reference
+from housing.cases.store import normalise_reference
 from housing.casework import can_escalate, escalate
 from housing.eligibility import named_resident
 from housing.deadlines import format_date
+from housing.limits import (CHECKS_PER_CONVERSATION, VERIFY_FAILURES_PER_DETAIL, VERIFY_FAILURES_PER_REFERENCE,
+                            Budget, detail_key)
 
 CLEARED = [SlotSet("case_reference", None), SlotSet("verification_detail", None),
            SlotSet("escalation_reason", None), SlotSet("form_interrupted", None)]
@@ -30,6 +36,14 @@ NOT_MATCHED = ("I couldn't match those details to a case. Please check the refer
 
 NO_REFERENCE = re.compile(r"\b(don'?t|dont|do not|haven'?t|havent|no|lost|can'?t find|cant find|forgot|"
                           r"not sure|no idea)\b.{0,30}\b(it|ref\w*|number|one|letter)?", re.I)
+
+
+def check_budgets(reference: str, detail: str, conversation_id: str) -> list[tuple[Budget, str]]:
+    """The limits one case check counts against: the conversation first (every
+    check), then the reference and the detail (checks that don't match)."""
+    return [(CHECKS_PER_CONVERSATION, conversation_id),
+            (VERIFY_FAILURES_PER_REFERENCE, normalise_reference(reference)),
+            (VERIFY_FAILURES_PER_DETAIL, detail_key(detail))]
 
 
 class CaseLookupForm(ResidentForm):
@@ -64,7 +78,18 @@ class CaseLookupForm(ResidentForm):
             # "sorry it's CMP-2026-000124": look that one up instead
             dispatcher.utter_message(text=f"Thanks, I'll look up {reference} instead.")
             return {"case_reference": reference, "verification_detail": None, "fallback_count": 0}
-        matched = get_store().find_verified(tracker.get_slot("case_reference") or "", text) is not None
+        reference = tracker.get_slot("case_reference") or ""
+        budgets = check_budgets(reference, text, tracker.sender_id)
+        limits = get_limits()
+        if limits.exceeded(budgets) is not None:
+            # Past the limit: the phone number, whether or not this detail would have matched.
+            dispatcher.utter_message(text=messages.too_many_checks(get_policy()))
+            return {"case_reference": None, "verification_detail": None, "requested_slot": None,
+                    "form_interrupted": "quiet", "fallback_count": 0}
+        matched = get_store().find_verified(reference, text) is not None
+        # Every check counts for the conversation; a detail that doesn't match also counts
+        # against the reference and the detail, whichever conversation tries them next.
+        limits.record(budgets[:1] if matched else budgets)
         if not matched and not tracker.get_slot("fallback_count"):
             # One more try (it says nothing about whether the reference exists).
             dispatcher.utter_message(text="Sorry, that doesn't match what we have. Please check the postcode, email "

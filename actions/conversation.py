@@ -15,6 +15,7 @@ QUESTION_INTENTS = {
     "bot_challenge", "help", "complain_for_someone",
 }
 LEAVE_INTENTS = {"request_human", "stop"}
+MAIN_OPTIONS = ["Report a problem", "Make a complaint", "Check my complaint", "Talk to a person"]
 DIGRESSION_CONFIDENCE = 0.55
 MAX_DIGRESSION_WORDS = 14
 

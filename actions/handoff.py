@@ -11,11 +11,18 @@
   resident is told when the team is back.
 
 Any form can end either way (`after_form`).
+
+One conversation can create at most `HANDOFFS_PER_CONVERSATION` callback
+requests in its window (`housing.limits`, counted in the cases database);
+past it, asking for a person again is told a request is already open and
+given the phone number, and a risk to life or domestic abuse still reaches
+the team, on the conversation's latest case. (A live hand-over pauses the
+bot, and a conversation has at most one open hand-over.)
 """
 from __future__ import annotations
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import ConversationPaused, EventType, SlotSet
+from rasa_sdk.events import ConversationPaused, EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import runtime
@@ -23,12 +30,13 @@ from actions.answers import MAIN_OPTIONS
 from actions.conversation import channel_of, offer
 from actions.forms.base import CALLBACK_SLOTS, HANDOFF_MESSAGE, ResidentForm
 from actions.forms.contact import postcode_and_address
-from actions.runtime import get_policy, get_staff_store, get_store, now, push_later
+from actions.runtime import get_limits, get_policy, get_staff_store, get_store, now, push_later
 from actions.safeguarding import DOMESTIC_ABUSE, RISK_TO_LIFE
 from housing import messages
 from housing.cases.models import Resident
 from housing.cases.spool import CaseKeptError, KeptCase
 from housing.casework import log_service_request
+from housing.limits import HANDOFFS_PER_CONVERSATION
 from housing.opening_hours import describe_next_opening
 from housing.settings import get_settings
 from housing.transcript import transcript
@@ -47,10 +55,30 @@ def resident_details(tracker: Tracker) -> Resident:
                     postcode=postcode, address=address)
 
 
+def handoffs_used_up(tracker: Tracker) -> bool:
+    """Has this conversation already made as many callback requests as
+    `HANDOFFS_PER_CONVERSATION` allows in its window?"""
+    return get_limits().exceeded([(HANDOFFS_PER_CONVERSATION, tracker.sender_id)]) is not None
+
+
+def already_open(dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventType]:
+    """Past the limit: the request already open, and the phone number."""
+    reference = get_staff_store().latest_case_for_conversation(tracker.sender_id)
+    dispatcher.utter_message(text=messages.request_already_open(get_policy(), reference))
+    return [SlotSet("form_interrupted", None), SlotSet("handoff_reason", None), SlotSet("fallback_count", 0)]
+
+
 def _new_callback_request(tracker: Tracker, reason: str) -> str:
-    """The new callback request's reference. If the store cannot be written the
-    request is kept (logged once the store is back) and `CaseKeptError` is
-    raised: the hand-over itself needs the store."""
+    """The new callback request's reference, or past the limit the
+    conversation's latest case (the team is still told, through the
+    hand-over's reason). If the store cannot be written the request is kept
+    (logged once the store is back) and `CaseKeptError` is raised: the
+    hand-over itself needs the store."""
+    if handoffs_used_up(tracker):
+        latest = get_staff_store().latest_case_for_conversation(tracker.sender_id)
+        if latest is not None:
+            return latest
+    get_limits().record([(HANDOFFS_PER_CONVERSATION, tracker.sender_id)])
     case = log_service_request(
         get_store(), category="callback request",
         description=f"Resident to talk to a person ({reason}). Preferred contact: "
@@ -112,6 +140,8 @@ def arrange_callback(dispatcher: CollectingDispatcher, tracker: Tracker) -> list
             history_detail=f"Callback details: name {resident.name or 'not given'}, contact "
                            f"{resident.email or resident.phone or 'not given'}, preferred "
                            f"{tracker.get_slot('contact_preference') or 'not given'}.")
+    elif handoffs_used_up(tracker) and not reason.startswith((RISK_TO_LIFE, DOMESTIC_ABUSE)):
+        return already_open(dispatcher, tracker)
     else:
         reference = _new_callback_request(tracker, reason)
     get_store().mark_handed_to_staff(reference, transcript(tracker.events))
@@ -162,6 +192,9 @@ class ActionRequestHuman(Action):
         risky = risk_first(dispatcher, tracker)
         if risky is not None:
             return risky
+        if handoffs_used_up(tracker) and not tracker.get_slot("handoff_reason"):
+            # Past the limit: no callback form, no new request.
+            return already_open(dispatcher, tracker) + [FollowupAction("action_listen")]
         if runtime.live_chat_open():
             reason = AFTER_MISUNDERSTANDINGS if (tracker.get_slot("fallback_count") or 0) >= 2 else ASKED
             return start_live_handoff(dispatcher, tracker, tracker.get_slot("handoff_reason") or reason)

@@ -1,5 +1,6 @@
-"""The action server's shared objects: the policy, the case store and the
-case-system sync, each built once from `housing.settings`.
+"""The action server's shared objects: the policy, the case store, the
+rate-limit counts and the case-system sync, each built once from
+`housing.settings`.
 
 Nothing touches the database until a case is first read or written.
 """
@@ -12,6 +13,7 @@ from zoneinfo import ZoneInfo
 
 from housing.cases.case_system import BackgroundRetry, CaseSync
 from housing.cases.store import CaseStore
+from housing.limits import LimitStore
 from housing.opening_hours import is_open
 from housing.policy import Policy
 from housing.policy_loader import load_policy
@@ -42,6 +44,12 @@ def get_staff_store() -> StaffStore:
     """Hand-overs to staff (and the cases, on the same database)."""
     settings = get_settings()
     return StaffStore(settings.database_url, session_hours=settings.staff_session_hours)
+
+
+@lru_cache(maxsize=1)
+def get_limits() -> LimitStore:
+    """Rate-limit counts (case checks, hand-overs), kept in the cases database."""
+    return LimitStore(get_settings().database_url)
 
 
 @lru_cache(maxsize=1)

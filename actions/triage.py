@@ -12,6 +12,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.conversation import answered_in_the_last_turn, latest_intent, latest_text, offer
 from actions.forms.base import NOT_A_COMPLAINT, ResidentForm
+from actions.references import reference_turn
 from actions.runtime import get_policy
 from housing.answers import parse_choice, parse_reference, with_more_detail
 from housing.eligibility import LETTER_WORDS, eligibility, is_group_complaint, representation
@@ -78,6 +79,10 @@ class ActionTriage(Action):
         if risky is not None:
             return risky
         asked = bool(tracker.get_slot("problem_asked"))
+        about_the_reference = None if asked else reference_turn(dispatcher, tracker)
+        if about_the_reference is not None:
+            # "yes" again just after a case was logged, or "what's my reference?": never a new case
+            return about_the_reference + [SlotSet("route", None), SlotSet("problem_asked", None)]
         if asked and tracker.get_slot("form_interrupted"):
             # "What's the problem?" was stopped or left for a person
             from actions.handoff import after_form

@@ -288,3 +288,57 @@ def message_too_long(max_chars: int, kept_ending: str, phone: str | None) -> str
     call = f", or call us on {phone}" if phone else ""
     return (f"Your message was longer than I can take in one go (up to {max_chars:,} characters at a time), so I've "
             f"kept the first part, which ends \"...{kept_ending}\". Please send the rest in another message{call}.")
+# ---------------------------------------------------------------- references and limits
+
+KIND_LABELS = {"complaint": "a complaint", "service_request": "a service request"}
+
+
+def references_logged(logged: list[tuple[str | None, str]]) -> str:
+    """The cases logged in this conversation, as (reference, kind), oldest
+    first; a reference of None is a case kept safely while the case store
+    could not be written (it gets its reference once the store is back)."""
+    numbered = [f"{reference} ({KIND_LABELS.get(kind, kind)})" for reference, kind in logged if reference]
+    kept = [kind for reference, kind in logged if not reference]
+    parts = []
+    if len(numbered) == 1:
+        parts.append(f"It's logged: your reference is {numbered[0]}. Please keep it to follow it up.")
+    elif numbered:
+        parts.append(f"In this chat I've logged: {', '.join(numbered)}. Please keep these references to follow "
+                     "them up.")
+    if kept:
+        what = " and ".join(sorted({KIND_LABELS.get(kind, kind) for kind in kept}))
+        parts.append(f"I also have {what} from this chat, kept safely: it will be given its reference as soon as "
+                     "our system is back, and our team will contact you with it.")
+    return " ".join(parts)
+
+
+def nothing_logged_yet() -> str:
+    """Asked for a reference when nothing has been logged in this conversation."""
+    return ("I haven't logged anything in this chat yet, so there's no reference to give you. If you told me "
+            "about something before and didn't see a reference, please tell me about it again and I'll log it "
+            "now. If you made a complaint in an earlier chat, choose 'Check my complaint'.")
+
+
+def nothing_logged_yet_in_form() -> str:
+    """Asked for a reference in the middle of a form, before anything is logged."""
+    return "Nothing is logged yet: I'll give you a reference as soon as I've logged it."
+
+
+def cannot_look_up_references(policy: Policy) -> str:
+    """The case store cannot be read just now."""
+    return (f"Sorry, I can't look up your reference right now. Anything you've told me is kept. Please try again "
+            f"in a few minutes, or call us on {policy.phone}.")
+
+
+def too_many_checks(policy: Policy) -> str:
+    """Past the case-check limit: the phone number, and nothing about whether
+    the reference or the detail exists."""
+    return (f"For your security, I can't check case details in this chat right now. Please call us on "
+            f"{policy.phone} and we'll help you with your case.")
+
+
+def request_already_open(policy: Policy, reference: str | None) -> str:
+    """Past the limit on callback requests and hand-overs from one conversation."""
+    which = f" ({reference})" if reference else ""
+    return (f"You already have a request open with us{which}, and our team will contact you about it. If it's "
+            f"urgent, please call us on {policy.phone}.")

@@ -63,10 +63,11 @@ class Assistant:
         """Stop the action server (the first process started), as if it crashed."""
         _stop(self._rasa_start[2][0])
 
-    def say(self, sender: str, text: str) -> list[dict]:
-        """One resident turn over the REST channel; the bot's replies."""
+    def say(self, sender: str, text: str, timeout: float = 30) -> list[dict]:
+        """One resident turn over the REST channel; the bot's replies. A short
+        `timeout` abandons the call (requests.Timeout), as a dropped connection."""
         response = requests.post(f"{self.url}/webhooks/rest/webhook", json={"sender": sender, "message": text},
-                                 timeout=30)
+                                 timeout=timeout)
         response.raise_for_status()
         return response.json()
 

@@ -38,6 +38,7 @@ def env(tmp_path, monkeypatch):
         runtime.get_store.cache_clear()
         runtime.get_staff_store.cache_clear()
         runtime.get_sync.cache_clear()
+        runtime.get_limits.cache_clear()
         get_settings.cache_clear()
 
     clear()
@@ -45,7 +46,7 @@ def env(tmp_path, monkeypatch):
     # "talk to a person" then takes callback details, whatever the time the tests run.
     monkeypatch.setattr(runtime, "live_chat_open", lambda: False)
     yield runtime
-    for cached in (runtime.get_store, runtime.get_staff_store):
+    for cached in (runtime.get_store, runtime.get_staff_store, runtime.get_limits):
         if cached.cache_info().currsize:
             cached().dispose()
     clear()

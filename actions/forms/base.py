@@ -3,7 +3,8 @@
 Before any slot is validated, the latest message is checked for danger (the
 emergency route is given first), for words showing a risk to life (the
 crisis route, then a person), for a question (answered, then the form asks
-again without losing anything), for "stop" (the form ends and logs nothing)
+again without losing anything; "what's my reference?" is answered from the
+case store, `actions.references`), for "stop" (the form ends and logs nothing)
 and for "talk to a person": in opening hours the form ends and the after-form
 action hands the chat to a person; outside them the same form switches to
 taking callback details, so the after-form action arranges the callback with
@@ -23,6 +24,7 @@ from actions import runtime
 from actions.answers import answer_for
 from actions.conversation import digression, in_the_last_turn, latest_text
 from actions.forms.contact import ContactDetailsMixin
+from actions.references import reference_question_in_form
 from actions.runtime import get_policy
 from housing import messages
 from housing.safety import detect_emergency, detect_risk
@@ -106,6 +108,9 @@ class ResidentForm(ContactDetailsMixin, FormValidationAction):
             if going_back is not None:
                 return going_back
         if requested and not self.is_an_answer(tracker):
+            about_the_reference = reference_question_in_form(dispatcher, tracker, requested)
+            if about_the_reference is not None:
+                return about_the_reference
             answers = self.answer_intents.get(requested, frozenset())
             if is_question(text):  # "will I get compensation?" asks; "compensation" answers
                 answers = frozenset()
