@@ -47,6 +47,10 @@ class Settings:
     rasa_auth_token: str | None = None  # the Rasa HTTP API token the console uses on loopback
     action_endpoint_url: str | None = None  # where Rasa finds the action server (ACTION_ENDPOINT_URL)
     rasa_api_url: str | None = None  # default: the address the console's own request came in on
+    # Conversations (server/conversation_store.py, README "Conversations store"): a file path
+    # (SQLite) or a postgresql://user:pass@host:port/db URL; default var/conversations.db.
+    tracker_db: str = str(ROOT / "var" / "conversations.db")
+    tracker_db_connect_timeout: float = 30.0  # seconds to keep trying an unreachable PostgreSQL at start-up
 
 
 def _env(name: str, default: str) -> str:
@@ -91,4 +95,6 @@ def get_settings() -> Settings:
         rasa_auth_token=_optional("RASA_AUTH_TOKEN"),
         action_endpoint_url=_optional("ACTION_ENDPOINT_URL"),
         rasa_api_url=(_optional("RASA_API_URL") or "").rstrip("/") or None,
+        tracker_db=_env("TRACKER_DB", str(var / "conversations.db")),
+        tracker_db_connect_timeout=float(_env("TRACKER_DB_CONNECT_TIMEOUT", "30")),
     )
