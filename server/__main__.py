@@ -3,11 +3,12 @@ from __future__ import annotations
 
 import sys
 
-from server import action_results
+from server import action_results, conversation_store
 
 
 def main() -> None:
     action_results.install()
+    conversation_store.install()
     from rasa.__main__ import main as rasa_main
 
     sys.argv[0] = "rasa"

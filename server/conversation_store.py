@@ -10,6 +10,11 @@ ours:
   SQLite folder that cannot be written) raises `TrackerDbError` at start-up and
   the Rasa server exits (status 1) with that message, instead of Rasa's fall-back
   to a store in memory or its endless retries.
+* **A database error reaches the channel.** Rasa's Agent wraps every store
+  in a FailSafeTrackerStore, which on an error hands the turn a new, empty
+  conversation and keeps it in memory: the resident is answered out of
+  context and the turn is lost. `install()` (run by `python -m server`)
+  makes the Agent use this store as it is.
 * **A turn costs the same at turn 1,000 as at turn 30.** `retrieve` loads a
   window: state events standing for everything before a cut (kept in the
   `conversation_windows` table) and the stored events after it
@@ -29,6 +34,7 @@ from dataclasses import dataclass, field
 from typing import Any, Iterable, Iterator, Optional, Sequence
 
 import sqlalchemy as sa
+from rasa.core.agent import Agent
 from rasa.core.brokers.broker import EventBroker
 from rasa.core.tracker_store import SQLTrackerStore, TrackerStore
 from rasa.shared.core.domain import Domain
@@ -257,3 +263,20 @@ class ConversationStore(SQLTrackerStore):
         with self.session_scope() as session:
             return [sender for (sender,) in session.query(Event_.sender_id).distinct().all()]
 
+
+
+def install() -> None:
+    """Let Rasa's Agent use a ConversationStore unwrapped (see the module
+    docstring); any other store keeps Rasa's FailSafeTrackerStore."""
+    wrap = Agent._create_tracker_store
+    if getattr(wrap, "unwraps_conversation_store", False):
+        return
+
+    def create_tracker_store(store: Optional[TrackerStore], domain: Domain) -> TrackerStore:
+        if isinstance(store, ConversationStore):
+            store.domain = domain
+            return store
+        return wrap(store, domain)
+
+    create_tracker_store.unwraps_conversation_store = True  # type: ignore[attr-defined]
+    Agent._create_tracker_store = staticmethod(create_tracker_store)  # type: ignore[method-assign]

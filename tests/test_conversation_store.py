@@ -290,3 +290,22 @@ def test_a_new_session_is_loaded_from_its_start_only(store: ConversationStore) -
     assert [e.type_name for e in latest.events] == ["session_started", "action"]
     assert len(full.events) == 9
     assert replay(sender, full.events, DOMAIN.slots).is_paused() is False
+
+
+def test_rasa_uses_the_store_unwrapped_so_a_database_error_is_never_hidden(tmp_path: Path,
+                                                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    """After install() (python -m server runs it) the Agent keeps our store as it is, not in a
+    FailSafeTrackerStore that would answer a failing database with a new conversation in memory."""
+    from rasa.core.agent import Agent
+    from rasa.core.tracker_store import FailSafeTrackerStore, InMemoryTrackerStore
+
+    from server.conversation_store import install
+
+    install()
+    store = _store(monkeypatch, str(tmp_path / "conversations.db"))
+    assert Agent(tracker_store=store).tracker_store is store
+    assert isinstance(Agent(tracker_store=InMemoryTrackerStore(DOMAIN)).tracker_store, FailSafeTrackerStore)
+    with store.engine.begin() as conn:
+        conn.execute(sa.text("DROP TABLE events"))
+    with pytest.raises(sa.exc.OperationalError):
+        asyncio.run(store.retrieve("anyone"))

@@ -23,6 +23,7 @@ import pytest
 import requests
 import sqlalchemy as sa
 
+from channels.resident import technical_problem_text
 from housing.cases.store import CaseStore
 from housing.settings import ROOT
 from tests.servers import MODEL, Assistant, free_port, running_assistant
@@ -87,6 +88,31 @@ def test_a_conversation_on_postgresql_survives_a_restart_of_the_rasa_server(
     engine.dispose()
     assert stored > 20
     assert not (assistant.log_dir / "conversations.db").exists()
+
+
+def test_a_database_error_mid_conversation_is_never_answered_from_memory(
+        assistant_on_postgres: Assistant, postgres_url: str) -> None:
+    """The events table disappears mid-complaint (as when the database fails): the turn is not
+    answered as a new conversation kept in memory (Rasa's FailSafeTrackerStore would do that);
+    once the table is back, the complaint carries on exactly where it was."""
+    assistant = assistant_on_postgres
+    walk = ["hello", "my tap is STILL leaking despite numerous visits from your plumber, I'm sick of it",
+            "since about 2 months ago", "fix the tap properly and say sorry"]
+    control, sender = f"ctl-{uuid.uuid4().hex[:8]}", f"outage-{uuid.uuid4().hex[:8]}"
+    expected = [texts(assistant.say(control, text)) for text in walk][-1]
+    for text in walk[:-1]:
+        assistant.say(sender, text)
+    engine = sa.create_engine(postgres_url, isolation_level="AUTOCOMMIT")
+    try:
+        with engine.connect() as conn:
+            conn.execute(sa.text("ALTER TABLE events RENAME TO events_away"))
+        during = texts(assistant.say(sender, walk[-1]))
+    finally:
+        with engine.connect() as conn:
+            conn.execute(sa.text("ALTER TABLE events_away RENAME TO events"))
+        engine.dispose()
+    assert during in ("", technical_problem_text())  # nothing said as if the conversation were new
+    assert texts(assistant.say(sender, walk[-1])) == expected
 
 
 def _start_rasa_expecting_failure(work: Path, tracker_db: str) -> tuple[int, str, bool]:
