@@ -2,7 +2,7 @@
 # A throwaway PostgreSQL server for tests: its own free port and its own folder
 # every time, so runs side by side never share or delete each other's cluster.
 #
-#   scripts/postgres-test-server.sh start [DIR]   start one; prints its database URL
+#   scripts/postgres-test-server.sh [start] [DIR] start one; prints its database URL
 #   scripts/postgres-test-server.sh stop DIR      stop it and delete what start made in DIR
 #   scripts/postgres-test-server.sh status DIR
 #
@@ -28,11 +28,11 @@ MADE_DIR=.made-by-postgres-test-server # present when start also created DIR its
 say() { echo "postgres-test-server: $*" >&2; }
 usage() { sed -n '2,20p' "$0" >&2; exit "${1:-0}"; }
 
-cmd=${1:-}
+cmd=${1:-start}
 case "$cmd" in
-  start|stop|status) shift ;;
+  start|stop|status) [[ $# -gt 0 ]] && shift ;;
   -h|--help) usage 0 ;;
-  *) say "say start, stop DIR or status DIR"; usage 2 ;;
+  *) say "say start [DIR], stop DIR or status DIR"; usage 2 ;;
 esac
 DIR=${1:-}
 if [[ "$cmd" != start && -z "$DIR" ]]; then
