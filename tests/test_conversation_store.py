@@ -14,6 +14,8 @@ from typing import Iterator
 
 import pytest
 import sqlalchemy as sa
+from rasa.core.agent import Agent
+from rasa.core.tracker_store import FailSafeTrackerStore, InMemoryTrackerStore
 from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import (
     ActionExecuted,
@@ -30,9 +32,9 @@ from rasa.shared.core.events import (
 from rasa.shared.core.trackers import DialogueStateTracker
 
 from housing.settings import ROOT, get_settings
-from server.conversation_store import ConversationStore
+from server.conversation_store import ConversationStore, install
 from server.tracker_db import TrackerDbError, parse_tracker_db
-from server.tracker_window import KEEP_TURNS, STEP_TURNS, replay, same_state
+from server.tracker_window import KEEP_TURNS, STEP_TURNS, same_state
 from tests.servers import free_port
 
 DOMAIN = Domain.load(str(ROOT / "domain.yml"))
@@ -235,7 +237,7 @@ def test_a_long_conversation_is_loaded_as_a_bounded_window_with_the_full_state(s
     assert _stored(store, sender) == made
     # Bounded: never more than the window's turns (about 6 events each) plus the state events.
     assert max(sizes) < (KEEP_TURNS + STEP_TURNS) * 6 + len(DOMAIN.slots) + 10
-    assert max(sizes[-40:]) < max(sizes[:200]) + 1
+    assert max(sizes) < len(made) / 3  # the window was used, not the whole conversation
     full = asyncio.run(store.retrieve_full_tracker(sender))
     assert len(full.events) == len(made)
 
@@ -260,12 +262,12 @@ def test_a_paused_conversation_stays_paused_when_the_pause_is_before_the_window(
 
     tracker = asyncio.run(run())
     assert len(tracker.events) < KEEP_TURNS + STEP_TURNS + 15
-    assert not any(isinstance(e, ConversationPaused) for e in _whole_events_after_prefix(tracker))
+    assert not any(isinstance(e, ConversationPaused) for e in _stored_part(tracker))
     assert tracker.is_paused()
     assert tracker.get_slot("handoff_reason") == "asked"
 
 
-def _whole_events_after_prefix(tracker: DialogueStateTracker) -> list[Event]:
+def _stored_part(tracker: DialogueStateTracker) -> list[Event]:
     loaded = getattr(tracker, "_conversation_store_loaded")
     return list(tracker.events)[loaded.prefix:]
 
@@ -289,18 +291,12 @@ def test_a_new_session_is_loaded_from_its_start_only(store: ConversationStore) -
     latest, full = asyncio.run(run())
     assert [e.type_name for e in latest.events] == ["session_started", "action"]
     assert len(full.events) == 9
-    assert replay(sender, full.events, DOMAIN.slots).is_paused() is False
 
 
 def test_rasa_uses_the_store_unwrapped_so_a_database_error_is_never_hidden(tmp_path: Path,
                                                                             monkeypatch: pytest.MonkeyPatch) -> None:
     """After install() (python -m server runs it) the Agent keeps our store as it is, not in a
     FailSafeTrackerStore that would answer a failing database with a new conversation in memory."""
-    from rasa.core.agent import Agent
-    from rasa.core.tracker_store import FailSafeTrackerStore, InMemoryTrackerStore
-
-    from server.conversation_store import install
-
     install()
     store = _store(monkeypatch, str(tmp_path / "conversations.db"))
     assert Agent(tracker_store=store).tracker_store is store
