@@ -22,7 +22,14 @@ trained on the same domain.yml and data/, it measures:
   message as soon as the reply arrives) shows the saturation point: its
   latency is queueing, and its throughput is the server's capacity;
 * held-out macro-F1: every message of tests/nlu/heldout.yml (never trained on)
-  is parsed with /model/parse; an NLU fallback counts as a wrong intent.
+  is parsed with /model/parse; an NLU fallback counts as a wrong intent;
+* long conversation: one resident's conversation of LONG_TURNS turns (questions
+  and thanks, each answered by an action), and the turn time at turns 10, 300
+  and 1,000 (the median of the 9 turns ending there), with the previous
+  conversations store (Rasa's SQLTrackerStore on SQLite, which replays the
+  whole session every turn) and ours (server/conversation_store.py, which
+  loads a bounded window), both serving models/assistant.tar.gz. Run only
+  this part with `--long-conversation`.
 
 It prints a table (metric | ours | stock | target | ...) and writes the
 figures to results/benchmark.json. Servers run one configuration at a time on
@@ -67,6 +74,19 @@ LOAD_PHASE_TIMEOUT_S = 600.0
 STOP_TIMEOUT_S = 15.0
 
 SINGLE_CLIENT_TURNS = 200
+LONG_TURNS = 1000
+LONG_AT = (10, 300, 1000)  # turns whose time is reported
+LONG_WINDOW = 9  # each figure is the median of the turns ending at it
+LONG_MESSAGES = ("hello", "how long do you have to reply to a complaint?", "thanks", "who is the ombudsman?")
+PROJECT_MODEL = ROOT / "models" / "assistant.tar.gz"
+# The endpoints before server/conversation_store.py: Rasa's own SQL store on SQLite.
+PREVIOUS_ENDPOINTS = """action_endpoint:
+  url: ${ACTION_ENDPOINT_URL}
+tracker_store:
+  type: SQL
+  dialect: sqlite
+  db: ${TRACKER_DB}
+"""
 CONCURRENT_CLIENTS = 20
 TURNS_PER_CLIENT = 30
 THINK_TIME_S = 3.0  # a resident reading the reply and typing the next message
@@ -291,7 +311,8 @@ def stop(proc: subprocess.Popen) -> None:
 
 
 @contextmanager
-def running_servers(variant: Variant, model: Path, workdir: Path) -> Iterator[Servers]:
+def running_servers(variant: Variant, model: Path, workdir: Path,
+                    endpoints: Path = ROOT / "endpoints.yml") -> Iterator[Servers]:
     """Start the action server and `rasa run` for `model`; always stop both."""
     rasa_port, action_port = free_port(variant.rasa_port), free_port(variant.action_port)
     var_dir = workdir / "var"
@@ -311,7 +332,7 @@ def running_servers(variant: Variant, model: Path, workdir: Path) -> Iterator[Se
         procs.append(spawn([str(BIN / "python"), "-m", "server", "run", "--model", str(model), "--enable-api",
                             "--auth-token", token, "--interface", HOST, "--port", str(rasa_port),
                             "--credentials", str(ROOT / "credentials.yml"),
-                            "--endpoints", str(ROOT / "endpoints.yml")], env, workdir / "rasa.log"))
+                            "--endpoints", str(endpoints)], env, workdir / "rasa.log"))
         yield Servers(rasa=procs[1], actions=procs[0], base_url=f"http://{HOST}:{rasa_port}",
                       action_url=f"http://{HOST}:{action_port}", token=token, logdir=workdir,
                       started_at=started_at)
@@ -577,6 +598,81 @@ def measure_variant(variant: Variant, examples: list[tuple[str, str]]) -> dict[s
 
 
 # --------------------------------------------------------------------------
+# One long conversation, previous conversations store and ours
+
+
+LONG_STORES: tuple[tuple[str, str, str | None], ...] = (
+    ("previous", "previous (Rasa SQLTrackerStore)", PREVIOUS_ENDPOINTS),
+    ("ours", "ours (server/conversation_store.py)", None),  # None: endpoints.yml
+)
+
+
+def long_conversation(base_url: str, turns: int = LONG_TURNS) -> list[float]:
+    """Every turn's latency (ms) of one conversation of `turns` turns."""
+    url = base_url + "/webhooks/rest/webhook"
+    latencies: list[float] = []
+    sender = f"bench-long-{secrets.token_hex(4)}"
+    with requests.Session() as session:
+        for number in range(turns):
+            result = send(session, url, sender, LONG_MESSAGES[number % len(LONG_MESSAGES)])
+            if result is None:
+                raise RuntimeError(f"turn {number + 1} of the long conversation failed")
+            latencies.append(result[0])
+            if (number + 1) % 100 == 0:
+                log(f"  turn {number + 1}: {result[0]:.0f} ms")
+    return latencies
+
+
+def turn_time_at(latencies: Sequence[float], turn: int) -> float | None:
+    """The median of the LONG_WINDOW turns ending at `turn` (1-based)."""
+    window = latencies[max(0, turn - LONG_WINDOW):turn]
+    return float(np.median(window)) if len(latencies) >= turn and window else None
+
+
+def measure_long_conversation(model: Path = PROJECT_MODEL) -> dict[str, dict[str, float | None]]:
+    """Turn times at LONG_AT for each store in LONG_STORES, the same model and servers."""
+    figures: dict[str, dict[str, float | None]] = {}
+    variant = VARIANTS[0]
+    for key, label, endpoints_text in LONG_STORES:
+        with tempfile.TemporaryDirectory(prefix=f"rasa-bench-long-{key}-") as tmp:
+            workdir = Path(tmp)
+            endpoints = ROOT / "endpoints.yml"
+            if endpoints_text is not None:
+                endpoints = workdir / "endpoints.yml"
+                endpoints.write_text(endpoints_text)
+            with running_servers(variant, model, workdir, endpoints) as servers:
+                wait_ready(servers)
+                log(f"long conversation, {label}: {LONG_TURNS} turns")
+                warm_up(servers.base_url)
+                latencies = long_conversation(servers.base_url)
+                servers.check_alive()
+        figures[key] = {f"turn_{turn}_ms": turn_time_at(latencies, turn) for turn in LONG_AT}
+    return figures
+
+
+def long_table(figures: dict[str, dict[str, float | None]]) -> str:
+    """Turn | previous | ours, one row per turn in LONG_AT."""
+    header = ("turn of one conversation",) + tuple(label for key, label, _ in LONG_STORES if key in figures)
+    rows = [header]
+    for turn in LONG_AT:
+        rows.append((f"turn {turn:,} (ms, median of {LONG_WINDOW})",) + tuple(
+            "n/a" if figures[key].get(f"turn_{turn}_ms") is None else f"{figures[key][f'turn_{turn}_ms']:.0f}"
+            for key, _, _ in LONG_STORES if key in figures))
+    widths = [max(len(row[i]) for row in rows) for i in range(len(header))]
+    lines = [" | ".join(cell.ljust(w) if i == 0 else cell.rjust(w) for i, (cell, w) in
+                        enumerate(zip(row, widths))) for row in rows]
+    lines.insert(1, "-+-".join("-" * w for w in widths))
+    return "\n".join(lines)
+
+
+def print_long(figures: dict[str, dict[str, float | None]]) -> None:
+    print(f"\nOne conversation of {LONG_TURNS:,} turns ({', '.join(LONG_MESSAGES)}, in turn), "
+          f"model {PROJECT_MODEL.relative_to(ROOT)}, same servers; previous = Rasa's SQLTrackerStore "
+          f"(SQLite), ours = endpoints.yml:\n")
+    print(long_table(figures) if figures else "(not measured)")
+
+
+# --------------------------------------------------------------------------
 # Report
 
 
@@ -608,7 +704,8 @@ def table(results: dict[str, dict[str, Any]]) -> str:
     return "\n".join(lines)
 
 
-def write_json(results: dict[str, dict[str, Any]], errors: dict[str, str]) -> None:
+def write_json(results: dict[str, dict[str, Any]], errors: dict[str, str],
+               long: dict[str, dict[str, float | None]] | None = None) -> None:
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
     payload = {
         "generated_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
@@ -624,6 +721,7 @@ def write_json(results: dict[str, dict[str, Any]], errors: dict[str, str]) -> No
                              "ours_beats_stock": m.beats(results.get("ours", {}).get(m.key),
                                                          results.get("stock", {}).get(m.key))}
                      for m in METRICS},
+        "long_conversation": long or {},
         "errors": errors,
     }
     RESULTS.write_text(json.dumps(payload, indent=2) + "\n")
@@ -633,6 +731,8 @@ def parse_args(argv: Sequence[str]) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--only", choices=[v.key for v in VARIANTS], action="append",
                         help="benchmark only this configuration (repeatable; default: both)")
+    parser.add_argument("--long-conversation", action="store_true",
+                        help=f"measure only the {LONG_TURNS:,}-turn conversation, previous store and ours")
     return parser.parse_args(argv)
 
 
@@ -643,9 +743,20 @@ def main(argv: Sequence[str] = ()) -> int:
     if not HELDOUT.exists():
         log(f"{HELDOUT.relative_to(ROOT)} is missing: the held-out set is needed for macro-F1")
         return 1
-    examples = load_heldout()
     results: dict[str, dict[str, Any]] = {}
     errors: dict[str, str] = {}
+    long: dict[str, dict[str, float | None]] = {}
+    if args.long_conversation:
+        try:
+            long = measure_long_conversation()
+        except Exception as exc:
+            errors["long_conversation"] = f"{type(exc).__name__}: {exc}"
+            log(f"long conversation: FAILED: {errors['long_conversation']}")
+        print_long(long)
+        for key, message in errors.items():
+            print(f"\n{key} FAILED: {message}")
+        return 1 if errors else 0
+    examples = load_heldout()
     for variant in VARIANTS:
         if args.only and variant.key not in args.only:
             continue
@@ -667,9 +778,16 @@ def main(argv: Sequence[str] = ()) -> int:
     if loads:
         print(f"\n1-minute load average before -> after each run ({os.cpu_count()} CPUs; other "
               f"processes on the machine skew timings): {loads}")
+    if not args.only:
+        try:
+            long = measure_long_conversation()
+        except Exception as exc:
+            errors["long_conversation"] = f"{type(exc).__name__}: {exc}"
+            log(f"long conversation: FAILED: {errors['long_conversation']}")
+        print_long(long)
     for key, message in errors.items():
         print(f"\n{key} FAILED: {message}")
-    write_json(results, errors)
+    write_json(results, errors, long)
     print(f"\nFigures written to {RESULTS.relative_to(ROOT)}", flush=True)
     return 1 if errors else 0
 

@@ -57,6 +57,10 @@ class Settings:
     # Webhook re-delivery store (channels/social/dedupe.py): message ids seen, kept this long.
     webhook_dedupe_db: Path = ROOT / "var" / "webhook-messages.db"
     webhook_dedupe_hours: float = 24.0
+    # Conversations (server/conversation_store.py, README "Conversations store"): a file path
+    # (SQLite) or a postgresql://user:pass@host:port/db URL; default var/conversations.db.
+    tracker_db: str = str(ROOT / "var" / "conversations.db")
+    tracker_db_connect_timeout: float = 30.0  # seconds to keep trying an unreachable PostgreSQL at start-up
 
 
 def _env(name: str, default: str) -> str:
@@ -107,4 +111,6 @@ def get_settings() -> Settings:
         message_max_chars=int(_env("MESSAGE_MAX_CHARS", "20000")),
         webhook_dedupe_db=Path(_env("WEBHOOK_DEDUPE_DB", str(var / "webhook-messages.db"))),
         webhook_dedupe_hours=float(_env("WEBHOOK_DEDUPE_HOURS", "24")),
+        tracker_db=_env("TRACKER_DB", str(var / "conversations.db")),
+        tracker_db_connect_timeout=float(_env("TRACKER_DB_CONNECT_TIMEOUT", "30")),
     )

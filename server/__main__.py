@@ -3,12 +3,13 @@ from __future__ import annotations
 
 import sys
 
-from server import action_results, limits
+from server import action_results, conversation_store, limits
 
 
 def main() -> None:
     action_results.install()
     limits.install()
+    conversation_store.install()
     from rasa.__main__ import main as rasa_main
 
     sys.argv[0] = "rasa"

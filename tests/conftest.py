@@ -3,9 +3,12 @@
 `database_url`: a fresh, empty case database per test: always SQLite (a file
 under tmp_path that does not exist yet), and PostgreSQL too when
 TEST_POSTGRES_URL is set (a throwaway schema per test, dropped afterwards).
-Start a local server with:
+Start a local server (a free port, its own folder) with:
 
-    export TEST_POSTGRES_URL="$(scripts/postgres-test-server.sh)"
+    pg_dir="$(mktemp -d)"
+    export TEST_POSTGRES_URL="$(scripts/postgres-test-server.sh start "$pg_dir")"
+
+and stop it with `scripts/postgres-test-server.sh stop "$pg_dir"`.
 """
 from __future__ import annotations
 

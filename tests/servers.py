@@ -42,8 +42,8 @@ class Assistant:
     def restart_rasa(self, while_down: Callable[[], None] | None = None) -> None:
         """Kill the Rasa server's process group, call `while_down()` once it no
         longer answers, then start it again on the same port with the same
-        environment and return when it answers (the tracker store is SQLite, so
-        conversations survive)."""
+        environment and return when it answers (conversations are in TRACKER_DB,
+        SQLite or PostgreSQL, so they survive)."""
         command, env, procs = self._rasa_start
         _stop(procs[-1])
         with contextlib.suppress(requests.RequestException):
