@@ -268,3 +268,9 @@ def extension_notice(policy: Policy, reference: str, reason: str, new_due: date)
     return (f"We need more time to respond to your complaint {reference}. The reason: {because}. "
             f"We will now send our response by {format_date(new_due)}. If you are unhappy about the extension, "
             f"you can contact the Ombudsman: {ombudsman_details(policy)}")
+
+
+def text_only() -> str:
+    """A message that was not text (a number or an object sent by a program)."""
+    return ("Sorry, I can only read messages written as words. Please type your message and send it again. "
+            "Nothing you've told me before is lost.")

@@ -47,6 +47,9 @@ class Settings:
     rasa_auth_token: str | None = None  # the Rasa HTTP API token the console uses on loopback
     action_endpoint_url: str | None = None  # where Rasa finds the action server (ACTION_ENDPOINT_URL)
     rasa_api_url: str | None = None  # default: the address the console's own request came in on
+    # Residents' channels (channels/resident.py, README "Website chat" and "REST channel").
+    rest_channel_secret: str | None = None  # REST_CHANNEL_SECRET: the REST channel is off (404) until it is set
+    cors_origins: tuple[str, ...] = ()  # CORS_ORIGINS: origins besides the server's own allowed on socket.io
 
 
 def _env(name: str, default: str) -> str:
@@ -57,6 +60,11 @@ def _env(name: str, default: str) -> str:
 def _optional(name: str) -> str | None:
     """A secret or identifier that switches something on: unset or blank is None."""
     return os.environ.get(name, "").strip() or None
+
+
+def _origins(value: str) -> tuple[str, ...]:
+    """CORS_ORIGINS: origins separated by spaces or commas, without a trailing slash."""
+    return tuple(origin.rstrip("/") for origin in value.replace(",", " ").split() if origin.strip("/"))
 
 
 @lru_cache(maxsize=1)
@@ -91,4 +99,6 @@ def get_settings() -> Settings:
         rasa_auth_token=_optional("RASA_AUTH_TOKEN"),
         action_endpoint_url=_optional("ACTION_ENDPOINT_URL"),
         rasa_api_url=(_optional("RASA_API_URL") or "").rstrip("/") or None,
+        rest_channel_secret=_optional("REST_CHANNEL_SECRET"),
+        cors_origins=_origins(os.environ.get("CORS_ORIGINS", "")),
     )
