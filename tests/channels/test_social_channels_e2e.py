@@ -89,7 +89,7 @@ def turn(assistant: Assistant, recorder: Recorder, sender: str, mine: Callable[[
     turn's messages and sends them as one just after it, hence the wait for at
     least one new call."""
     before = len(recorder.matching(mine))
-    users = len(user_texts(assistant, twilio_conversation(sender)))
+    users = len(user_texts(assistant, sender))
     response = send()
     assert response.status_code == 200, response.text
     wait_for_turn(assistant, sender, users + 1)
@@ -101,7 +101,7 @@ def assert_refused(assistant: Assistant, recorder: Recorder, sender: str, mine: 
     assert [r.status_code for r in responses] == [403] * len(responses)
     time.sleep(1.0)  # anything wrongly accepted would be handled in the background by now
     assert recorder.matching(mine) == []
-    assert user_texts(assistant, twilio_conversation(sender)) == []
+    assert user_texts(assistant, sender) == []
 
 
 # --- Messenger ------------------------------------------------------------------
