@@ -73,12 +73,16 @@ def user_texts(assistant: Assistant, conversation_id: str) -> list[str]:
 
 
 def wait_for_turn(assistant: Assistant, conversation_id: str, users: int, timeout: float = 45) -> None:
+    """Until the conversation has `users` user events and the turn is over:
+    the bot listens again, or it has paused (a person takes over)."""
     deadline = time.monotonic() + timeout
     while True:
-        events = tracker(assistant, conversation_id).get("events") or []
+        state = tracker(assistant, conversation_id)
+        events = state.get("events") or []
         done = [e for e in events if e.get("event") == "user"]
-        if len(done) >= users and events and events[-1].get("event") == "action" \
-                and events[-1].get("name") == "action_listen":
+        listening = bool(events) and events[-1].get("event") == "action" \
+            and events[-1].get("name") == "action_listen"
+        if len(done) >= users and (listening or (state.get("paused") and events[-1].get("event") == "pause")):
             return
         if time.monotonic() > deadline:
             raise AssertionError(f"turn {users} of {conversation_id} did not finish: {events[-4:]}")

@@ -28,6 +28,7 @@ import socketio
 import yaml
 
 from housing.cases.store import CaseStore
+from housing.messages import text_only
 from tests.channels.recorder import Recorder, start_recorder
 from tests.security.identity_helpers import (
     RestRelay, SocialResident, WebResident, new_chat_id, new_mobile, platforms_env, tracker, user_texts,
@@ -374,3 +375,44 @@ def test_no_conversation_is_stored_under_an_id_no_channel_owns(assistant: Assist
         senders = {row[0] for row in db.execute("SELECT DISTINCT sender_id FROM events")}
     assert senders and all(sender.split(":", 1)[0] in {"web", "rest", "telegram", "messenger", "whatsapp", "sms"}
                            for sender in senders), senders
+
+
+# ------------------------------------------------------------ bad requests to the REST channel
+
+
+@pytest.mark.parametrize(("what", "raw"), [
+    ("no sender", b'{"message": "hello"}'),
+    ("a blank sender", b'{"sender": "  ", "message": "hello"}'),
+    ("a null sender", b'{"sender": null, "message": "hello"}'),
+    ("an object as sender", b'{"sender": {"id": "x"}, "message": "hello"}'),
+    ("a sender with a space", b'{"sender": "a b", "message": "hello"}'),
+    ("no message", b'{"sender": "bad-request-1"}'),
+    ("a JSON list", b'[{"sender": "bad-request-2", "message": "hello"}]'),
+    ("a JSON string", b'"hello"'),
+    ("a JSON number", b"42"),
+    ("invalid JSON", b'{"sender": "bad-request-3", "message": '),
+    ("an empty body", b""),
+    ("not UTF-8", b'{"sender": "bad-request-4", "message": "\xff\xfe"}'),
+])
+def test_rest_malformed_request_is_a_400(assistant: Assistant, attacker: RestRelay, what: str, raw: bytes) -> None:
+    """A malformed REST body gets 400 with a message saying what is wrong,
+    never a 500, and never a conversation shared by every sender-less call."""
+    response = attacker.post(raw=raw)
+    assert response.status_code == 400, (what, response.status_code, response.text)
+    assert response.json()["error"]
+    with sqlite3.connect(assistant.log_dir / "conversations.db") as db:
+        assert not db.execute("SELECT 1 FROM events WHERE sender_id IN ('rest:', 'rest:None', 'rest:null', "
+                              "'default', 'None') LIMIT 1").fetchall()
+
+
+@pytest.mark.parametrize("message", [42, 3.5, {"text": "hello"}, ["hello"], True])
+def test_rest_message_that_is_not_text_gets_a_kind_answer(assistant: Assistant, attacker: RestRelay,
+                                                          message: object) -> None:
+    """A number, an object, a list or a boolean as `message` is answered with
+    the catalogue's kind sentence (housing.messages.text_only), not a crash."""
+    sender = f"not-text-{uuid.uuid4().hex[:8]}"
+    response = attacker.post({"sender": sender, "message": message})
+    assert response.status_code == 200
+    assert [m["text"] for m in response.json()] == [text_only()]
+    assert response.json()[0]["recipient_id"] == f"rest:{sender}"
+    assert "automated assistant" in attacker.say(sender, "hello")  # the conversation carries on normally
