@@ -129,7 +129,8 @@ class MessengerInput(SocialInput):
                     psid = str((event.get("sender") or {}).get("id") or "")
                     text, message_id = _text_of(event)
                     if psid and text:
-                        self.accept(conversation_id(MESSENGER, psid), text, on_new_message, output, message_id=message_id)
+                        self.accept(conversation_id(MESSENGER, psid), text, on_new_message, output,
+                                    message_id=message_id)
             return response.text("EVENT_RECEIVED")
 
         return hook

@@ -158,8 +158,8 @@ class TwilioInput(SocialInput):
             if sender and to and text.strip():
                 if not sender.startswith(WHATSAPP_PREFIX):
                     text = text.replace("¡", "@")  # some SMS carriers turn @ into ¡
-                self.accept(conversation_of(sender), text, on_new_message, self._output(from_number=to, buffered=True),
-                            message_id=form.get("MessageSid") or None)
+                self.accept(conversation_of(sender), text, on_new_message,
+                            self._output(from_number=to, buffered=True), message_id=form.get("MessageSid") or None)
             else:
                 logger.info("twilio: ignored a webhook call with no sender or no text (e.g. media only)")
             return response.text(EMPTY_TWIML, content_type="text/xml")
