@@ -4,6 +4,8 @@
 output channels (channels/staff/rasa_api.py)."""
 from __future__ import annotations
 
+from importlib.metadata import version
+
 import pytest
 
 from channels.rest_requests import BadRestRequest, bearer_ok, parse_body
@@ -94,3 +96,13 @@ def test_console_paths_keep_ids_exactly() -> None:
     for bad in ("rest:a b", "rest:a/b", "rest:%2B", "rest:é", "rest:a#b", ""):
         with pytest.raises(RasaApiError):
             conversation_path(bad)
+
+
+def test_python_socketio_is_past_the_memory_exhaustion_advisory() -> None:
+    """python-socketio 5.16.2 fixed it; Rasa's own channel cannot run on such a
+    release (RasaHQ/rasa#13027), ours awaits enter_room and does."""
+    def parts(text: str) -> tuple[int, ...]:
+        return tuple(int(part) for part in text.split(".")[:3])
+
+    assert parts(version("python-socketio")) >= (5, 16, 2)
+    assert parts(version("python-engineio")) >= (4, 13, 2)  # what python-socketio 5.16.2 needs
