@@ -1,17 +1,24 @@
-"""The residents' website and REST channels, with one change to Rasa's own:
-a resident's text is never read as an intent command.
+"""The residents' website (socket.io) and REST channels.
 
-Rasa parses a message starting with "/" as that intent ("/restart" restarts
-the conversation, which also undoes a hand-over to a person). These channels
-strip the leading slashes before Rasa sees the text, so a resident can type
-anything. Everything else (settings, URLs, the output channel's name used by
-`output_channel=latest`) is exactly Rasa's: `name()` stays "socketio" and
-"rest", so the channels keep /socket.io and /webhooks/rest/webhook.
+Both are Rasa's channels under Rasa's names ("socketio", "rest": same URLs,
+/socket.io and /webhooks/rest/webhook), with these changes:
 
-They also never leave a resident in silence: when a turn sends no reply, the
-conversation is not paused and the action server does not answer, the
-resident is told there is a technical problem and given the phone number
-(`never_silent`).
+- A resident's text is never read as an intent command: Rasa parses a message
+  starting with "/" as that intent ("/restart" would undo a hand-over to a
+  person), so leading slashes are stripped (`resident_text`).
+- Conversation ids are the channel's own (channels/ids.py). Website chat: the
+  server issues `web:<128 random bits>` (channels/web_sessions.py) on
+  `session_request`; an id it never issued (no such conversation) gets a fresh
+  one, and a message always goes to the conversation bound to its socket by
+  that request, whatever `session_id` it carries. A socket joins only its own
+  conversation's room, and browsers from other origins than the server's own
+  and CORS_ORIGINS are refused. REST: off (404) unless REST_CHANNEL_SECRET is
+  set, every call needs `Authorization: Bearer <secret>`, the conversation is
+  `rest:<sender>`, and a malformed body is a 400 (channels/rest_requests.py).
+- They never leave a resident in silence: when a turn sends no reply, the
+  conversation is not paused and the action server does not answer, the
+  resident is told there is a technical problem and given the phone number
+  (`never_silent`).
 
 Enabled in credentials.yml as `channels.resident.ResidentSocketIOInput` and
 `channels.resident.ResidentRestInput`. Other channels use `resident_text` and
@@ -19,16 +26,25 @@ Enabled in credentials.yml as `channels.resident.ResidentSocketIOInput` and
 """
 from __future__ import annotations
 
+import asyncio
 import logging
 from functools import lru_cache
-from typing import Any, Awaitable, Callable
+from typing import Any, Awaitable, Callable, Mapping
 
 import aiohttp
-from rasa.core.channels.channel import UserMessage
+from rasa.core.channels.channel import CollectingOutputChannel, OutputChannel, UserMessage
 from rasa.core.channels.rest import RestInput
-from rasa.core.channels.channel import OutputChannel
-from rasa.core.channels.socketio import SocketIOInput, SocketIOOutput
-from sanic import Blueprint
+from rasa.core.channels.socketio import SocketBlueprint, SocketIOInput, SocketIOOutput
+from sanic import Blueprint, Sanic, response
+from sanic.request import Request
+from sanic.response import HTTPResponse
+from socketio import AsyncServer
+
+from channels.ids import WEB, own_id
+from channels.rest_requests import BadRestRequest, bearer_ok, parse_body
+from channels.web_sessions import issued_shape, new_session_id, origin_allowed
+from housing import messages
+from housing.settings import get_settings
 
 from channels.message_limit import capped
 
@@ -117,8 +133,19 @@ def as_plain_text(on_new_message: OnNewMessage) -> OnNewMessage:
 
 
 class ResidentSocketIOOutput(SocketIOOutput):
-    """Rasa's socketio output, telling the widget which messages a member of
-    staff wrote (`staff_name`), so they are not announced as the assistant's."""
+    """Rasa's socketio output, to the room of a web conversation only, telling
+    the widget which messages a member of staff wrote (`staff_name`), so they
+    are not announced as the assistant's."""
+
+    async def _send_message(self, socket_id: str, response: Any) -> None:
+        if own_id(socket_id, WEB) is None:
+            logger.error("socketio: not sending to %r, which is not a website conversation", socket_id)
+            return
+        await super()._send_message(socket_id, response)
+
+    async def send_custom_json(self, recipient_id: str, json_message: dict[str, Any], **kwargs: Any) -> None:
+        # Rasa's would let the message choose its own room ("room": ...).
+        await self._send_message(recipient_id, json_message)
 
     async def send_text_message(self, recipient_id: str, text: str, **kwargs: Any) -> None:
         staff_name = kwargs.get("staff_name")
@@ -129,21 +156,156 @@ class ResidentSocketIOOutput(SocketIOOutput):
             await self._send_message(recipient_id, {"text": part, "staff_name": str(staff_name)})
 
 
-class ResidentSocketIOInput(SocketIOInput):
-    """Rasa's socketio channel; "/..." typed by a resident is plain text."""
+class _AppAwareBlueprint(SocketBlueprint):
+    """Rasa's socket.io blueprint, telling the channel which app it is on (to
+    reach the agent's tracker store)."""
 
-    def blueprint(self, on_new_message: OnNewMessage) -> Blueprint:
-        return super().blueprint(as_plain_text(on_new_message))
+    def __init__(self, sio: AsyncServer, socketio_path: str, on_register: Callable[[Sanic], None],
+                 *args: Any, **kwargs: Any) -> None:
+        super().__init__(sio, socketio_path, *args, **kwargs)
+        self.ctx.on_register = on_register
+
+    def register(self, app: Sanic, options: dict[str, Any]) -> None:
+        self.ctx.on_register(app)
+        super().register(app, options)
+
+
+class ResidentSocketIOInput(SocketIOInput):
+    """The website chat: server-issued session ids, one room per socket,
+    allowed origins only; "/..." typed by a resident is plain text."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._app: Sanic | None = None
+        self._bound: dict[str, str] = {}  # socket id -> its conversation id
 
     def get_output_channel(self) -> OutputChannel | None:
-        """The channel staff replies (Rasa HTTP API, output_channel=latest) go out on."""
+        """The channel staff replies (Rasa HTTP API, output_channel=socketio) go out on."""
         if self.sio is None:
             return super().get_output_channel()
         return ResidentSocketIOOutput(self.sio, self.bot_message_evt)
 
+    async def _known(self, session_id: Any) -> str | None:
+        """The id if the server issued it and its conversation exists."""
+        candidate = issued_shape(session_id)
+        agent = getattr(self._app.ctx, "agent", None) if self._app is not None else None
+        store = getattr(agent, "tracker_store", None)
+        if candidate is None or store is None:
+            return None
+        try:
+            return candidate if await store.exists(candidate) else None
+        except Exception:  # noqa: BLE001 - a store error must not hand out a conversation
+            logger.exception("socketio: could not check a session id in the tracker store")
+            return None
 
-class ResidentRestInput(RestInput):
-    """Rasa's REST channel; "/..." sent by a resident is plain text."""
+    def _allowed_origin(self, origin: str | None, environ: Mapping[str, Any]) -> bool:
+        allowed = origin_allowed(origin, environ, get_settings().cors_origins)
+        if not allowed:
+            logger.warning("socketio: refused a connection from origin %r (not in CORS_ORIGINS)", origin)
+        return allowed
 
     def blueprint(self, on_new_message: OnNewMessage) -> Blueprint:
-        return super().blueprint(as_plain_text(on_new_message))
+        handle = as_plain_text(on_new_message)
+        sio = AsyncServer(async_mode="sanic", cors_allowed_origins=self._allowed_origin)
+        self.sio = sio
+
+        def attached(app: Sanic) -> None:
+            self._app = app
+
+        hook = _AppAwareBlueprint(sio, self.socketio_path, attached, "socketio_webhook", __name__)
+
+        @hook.route("/", methods=["GET"])
+        async def health(_: Request) -> HTTPResponse:
+            return response.json({"status": "ok"})
+
+        @sio.on("disconnect", namespace=self.namespace)
+        async def disconnect(sid: str, *_: Any) -> None:
+            self._bound.pop(sid, None)
+
+        @sio.on("session_request", namespace=self.namespace)
+        async def session_request(sid: str, data: Any) -> None:
+            asked = data.get("session_id") if isinstance(data, dict) else None
+            session_id = await self._known(asked) or new_session_id()
+            previous = self._bound.get(sid)
+            if previous and previous != session_id:
+                await sio.leave_room(sid, previous, namespace=self.namespace)
+            self._bound[sid] = session_id
+            await sio.enter_room(sid, session_id, namespace=self.namespace)  # a coroutine (RasaHQ/rasa#13027)
+            await sio.emit("session_confirm", session_id, room=sid, namespace=self.namespace)
+
+        @sio.on(self.user_message_evt, namespace=self.namespace)
+        async def handle_message(sid: str, data: Any) -> None:
+            session_id = self._bound.get(sid)
+            if session_id is None:
+                logger.warning("socketio: ignored a message from a socket without a session_request")
+                return
+            output = ResidentSocketIOOutput(sio, self.bot_message_evt)
+            text = data.get("message") if isinstance(data, dict) else None
+            if not isinstance(text, str):
+                await output.send_text_message(session_id, messages.text_only())
+                return
+            metadata = data.get(self.metadata_key)
+            await handle(UserMessage(text, output, session_id, input_channel=self.name(),
+                                     metadata=metadata if isinstance(metadata, dict) else None))
+
+        return hook
+
+
+def _bad_request(message: str) -> HTTPResponse:
+    return response.json({"error": message}, status=400)
+
+
+class ResidentRestInput(RestInput):
+    """The REST channel for tests and trusted relays: off (no routes, 404)
+    unless REST_CHANNEL_SECRET is set; then every call needs
+    `Authorization: Bearer <secret>` (401 otherwise). The conversation is
+    `rest:<sender>`; "/..." is plain text; no streaming."""
+
+    def __init__(self, secret: str | None = None) -> None:
+        self.secret = secret if secret is not None else get_settings().rest_channel_secret
+
+    @classmethod
+    def from_credentials(cls, credentials: dict[str, Any] | None) -> "ResidentRestInput":
+        return cls()
+
+    def blueprint(self, on_new_message: OnNewMessage) -> Blueprint:
+        hook = Blueprint("custom_webhook_ResidentRestInput", __name__)
+        secret = self.secret
+        if not secret:
+            logger.info("rest channel is off (REST_CHANNEL_SECRET is not set)")
+            return hook
+        handle = as_plain_text(on_new_message)
+
+        def refused(request: Request) -> HTTPResponse | None:
+            if bearer_ok(secret, request.headers.get("Authorization")):
+                return None
+            return response.json({"error": "this channel needs 'Authorization: Bearer <REST_CHANNEL_SECRET>'"},
+                                 status=401, headers={"WWW-Authenticate": "Bearer"})
+
+        @hook.route("/", methods=["GET"])
+        async def health(request: Request) -> HTTPResponse:
+            return refused(request) or response.json({"status": "ok"})
+
+        @hook.route("/webhook", methods=["POST"])
+        async def receive(request: Request) -> HTTPResponse:
+            denied = refused(request)
+            if denied is not None:
+                return denied
+            try:
+                message = parse_body(request.body)
+            except BadRestRequest as error:
+                return _bad_request(str(error))
+            collector = CollectingOutputChannel()
+            if message.text is None:
+                await collector.send_text_message(message.conversation_id, messages.text_only())
+                return response.json(collector.messages)
+            try:
+                await handle(UserMessage(message.text, collector, message.conversation_id,
+                                         input_channel=self.name(), metadata=message.metadata))
+            except asyncio.CancelledError:
+                logger.error("rest: a turn was cancelled (timeout)")
+            except Exception:  # noqa: BLE001 - as Rasa's: log, and answer with what was said
+                logger.exception("rest: handling a message failed")
+            return response.json(collector.messages)
+
+        return hook

@@ -288,6 +288,8 @@ def message_too_long(max_chars: int, kept_ending: str, phone: str | None) -> str
     call = f", or call us on {phone}" if phone else ""
     return (f"Your message was longer than I can take in one go (up to {max_chars:,} characters at a time), so I've "
             f"kept the first part, which ends \"...{kept_ending}\". Please send the rest in another message{call}.")
+
+
 # ---------------------------------------------------------------- references and limits
 
 KIND_LABELS = {"complaint": "a complaint", "service_request": "a service request"}
@@ -342,3 +344,7 @@ def request_already_open(policy: Policy, reference: str | None) -> str:
     which = f" ({reference})" if reference else ""
     return (f"You already have a request open with us{which}, and our team will contact you about it. If it's "
             f"urgent, please call us on {policy.phone}.")
+def text_only() -> str:
+    """A message that was not text (a number or an object sent by a program)."""
+    return ("Sorry, I can only read messages written as words. Please type your message and send it again. "
+            "Nothing you've told me before is lost.")

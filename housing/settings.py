@@ -61,6 +61,9 @@ class Settings:
     # (SQLite) or a postgresql://user:pass@host:port/db URL; default var/conversations.db.
     tracker_db: str = str(ROOT / "var" / "conversations.db")
     tracker_db_connect_timeout: float = 30.0  # seconds to keep trying an unreachable PostgreSQL at start-up
+    # Residents' channels (channels/resident.py, README "Website chat" and "REST channel").
+    rest_channel_secret: str | None = None  # REST_CHANNEL_SECRET: the REST channel is off (404) until it is set
+    cors_origins: tuple[str, ...] = ()  # CORS_ORIGINS: origins besides the server's own allowed on socket.io
 
 
 def _env(name: str, default: str) -> str:
@@ -71,6 +74,11 @@ def _env(name: str, default: str) -> str:
 def _optional(name: str) -> str | None:
     """A secret or identifier that switches something on: unset or blank is None."""
     return os.environ.get(name, "").strip() or None
+
+
+def _origins(value: str) -> tuple[str, ...]:
+    """CORS_ORIGINS: origins separated by spaces or commas, without a trailing slash."""
+    return tuple(origin.rstrip("/") for origin in value.replace(",", " ").split() if origin.strip("/"))
 
 
 @lru_cache(maxsize=1)
@@ -113,4 +121,6 @@ def get_settings() -> Settings:
         webhook_dedupe_hours=float(_env("WEBHOOK_DEDUPE_HOURS", "24")),
         tracker_db=_env("TRACKER_DB", str(var / "conversations.db")),
         tracker_db_connect_timeout=float(_env("TRACKER_DB_CONNECT_TIMEOUT", "30")),
+        rest_channel_secret=_optional("REST_CHANNEL_SECRET"),
+        cors_origins=_origins(os.environ.get("CORS_ORIGINS", "")),
     )

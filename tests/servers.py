@@ -1,12 +1,15 @@
 """Start the real action server and Rasa server for end-to-end tests.
 
 `running_assistant(tmp_dir)` starts both on free loopback ports with their own
-case database and tracker store, waits until they answer, and stops them.
+case database and tracker store, waits until they answer, and stops them. The
+REST channel is on with a random secret (`Assistant.rest_secret`), which
+`Assistant.say()` sends; a REST sender's conversation is `rest_id(sender)`.
 """
 from __future__ import annotations
 
 import contextlib
 import os
+import secrets
 import signal
 import socket
 import subprocess
@@ -18,8 +21,15 @@ from typing import Callable, Iterator
 
 import requests
 
+from channels.ids import REST, conversation_id
+
 ROOT = Path(__file__).resolve().parent.parent
 MODEL = ROOT / "models" / "assistant.tar.gz"
+
+
+def rest_id(sender: str) -> str:
+    """The conversation id of a REST channel sender."""
+    return conversation_id(REST, sender)
 
 
 def free_port() -> int:
@@ -35,6 +45,7 @@ class Assistant:
     token: str
     cases_url: str
     log_dir: Path
+    rest_secret: str = ""
     # How the Rasa server was started, for restart_rasa(): [command, env, the
     # running processes (the Rasa server is the last)].
     _rasa_start: list = field(default_factory=list, repr=False)
@@ -63,11 +74,14 @@ class Assistant:
         """Stop the action server (the first process started), as if it crashed."""
         _stop(self._rasa_start[2][0])
 
+    def rest_headers(self) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.rest_secret}"}
+
     def say(self, sender: str, text: str, timeout: float = 30) -> list[dict]:
         """One resident turn over the REST channel; the bot's replies. A short
         `timeout` abandons the call (requests.Timeout), as a dropped connection."""
         response = requests.post(f"{self.url}/webhooks/rest/webhook", json={"sender": sender, "message": text},
-                                 timeout=timeout)
+                                 headers=self.rest_headers(), timeout=timeout)
         response.raise_for_status()
         return response.json()
 
@@ -105,6 +119,7 @@ def running_assistant(work: Path, policy: Path | None = None,
     work.mkdir(parents=True, exist_ok=True)
     rasa_port, action_port = free_port(), free_port()
     token = "test-token"
+    rest_secret = secrets.token_urlsafe(24)
     env = dict(os.environ)
     env.update({
         "PYTHONPATH": str(ROOT),
@@ -116,6 +131,7 @@ def running_assistant(work: Path, policy: Path | None = None,
         "TF_CPP_MIN_LOG_LEVEL": "2",
         # The staff console (inside the Rasa server) calls the Rasa HTTP API with it.
         "RASA_AUTH_TOKEN": token,
+        "REST_CHANNEL_SECRET": rest_secret,
     })
     if policy:
         env["LANDLORD_POLICY"] = str(policy)
@@ -136,7 +152,7 @@ def running_assistant(work: Path, policy: Path | None = None,
         _wait(f"http://127.0.0.1:{action_port}/health", procs[0], action_log)
         _wait(f"http://127.0.0.1:{rasa_port}/", procs[1], rasa_log)
         yield Assistant(f"http://127.0.0.1:{rasa_port}", f"http://127.0.0.1:{action_port}", token,
-                        env["CASES_DATABASE_URL"], work, [rasa_command, env, procs])
+                        env["CASES_DATABASE_URL"], work, env["REST_CHANNEL_SECRET"], [rasa_command, env, procs])
     finally:
         for proc in procs:
             with contextlib.suppress(ProcessLookupError):

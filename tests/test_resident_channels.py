@@ -1,5 +1,6 @@
-"""The residents' socketio and REST channels: Rasa's own, except that "/..."
-is plain text, never an intent command (so "/restart" cannot undo a pause)."""
+"""The residents' socketio and REST channels, in process: "/..." is plain
+text, never an intent command (so "/restart" cannot undo a pause), the REST
+channel needs its secret, and web-chat ids are the server's own."""
 from __future__ import annotations
 
 import uuid
@@ -7,6 +8,7 @@ import uuid
 import pytest
 from rasa.core.channels.channel import UserMessage
 from sanic import Sanic
+from sanic.response import text
 
 from channels.resident import ResidentRestInput, ResidentSocketIOInput, resident_text
 from tests import aio
@@ -32,13 +34,28 @@ def recorder() -> tuple[list[UserMessage], object]:
 
 def test_rest_channel_passes_slash_commands_as_plain_text():
     seen, handler = recorder()
-    channel = ResidentRestInput()
+    channel = ResidentRestInput(secret="s3cret")
     assert channel.name() == "rest" and channel.url_prefix() == "rest"
     app = Sanic(f"rest-{uuid.uuid4().hex[:8]}")
     app.blueprint(channel.blueprint(handler), url_prefix="/webhooks/rest")
-    _, response = app.test_client.post("/webhooks/rest/webhook", json={"sender": "r1", "message": "/restart"})
+    _, response = app.test_client.post("/webhooks/rest/webhook", json={"sender": "r1", "message": "/restart",
+                                                                       "input_channel": "telegram"},
+                                       headers={"Authorization": "Bearer s3cret"})
     assert response.status == 200
-    assert [(m.sender_id, m.text, m.input_channel) for m in seen] == [("r1", "restart", "rest")]
+    assert [(m.sender_id, m.text, m.input_channel) for m in seen] == [("rest:r1", "restart", "rest")]
+
+
+def test_rest_channel_is_off_without_a_secret():
+    seen, handler = recorder()
+    app = Sanic(f"rest-{uuid.uuid4().hex[:8]}")
+    app.blueprint(ResidentRestInput(secret="").blueprint(handler), url_prefix="/webhooks/rest")
+
+    @app.route("/")
+    async def elsewhere(_):  # an app needs one route to answer at all
+        return text("ok")
+
+    _, response = app.test_client.post("/webhooks/rest/webhook", json={"sender": "r1", "message": "hi"})
+    assert response.status == 404 and seen == []
 
 
 def test_socketio_channel_passes_slash_commands_as_plain_text():
@@ -49,11 +66,22 @@ def test_socketio_channel_passes_slash_commands_as_plain_text():
     assert isinstance(channel, ResidentSocketIOInput)
     assert channel.name() == "socketio" and channel.socketio_path == "/socket.io"
     blueprint = channel.blueprint(handler)
-    on_message = blueprint.ctx.sio.handlers["/"]["user_uttered"]
-    aio.run(on_message("sid-1", {"message": "/restart", "session_id": "s1"}))
-    aio.run(on_message("sid-1", {"message": "/request_human", "session_id": "s1"}))
-    assert [(m.sender_id, m.text, m.input_channel) for m in seen] == [("s1", "restart", "socketio"),
-                                                                      ("s1", "request_human", "socketio")]
+    sio = blueprint.ctx.sio
+    on_session, on_message = sio.handlers["/"]["session_request"], sio.handlers["/"]["user_uttered"]
+
+    async def scenario() -> tuple[str, str, list[str]]:
+        sid = await sio.manager.connect("eio-1", "/")  # as the server does when a socket connects
+        await on_message(sid, {"message": "ignored: no session_request yet"})
+        await on_session(sid, {"session_id": "s1"})
+        await on_message(sid, {"message": "/restart", "session_id": "s1"})
+        await on_message(sid, {"message": "/request_human", "session_id": "web:" + "0" * 32})
+        return sid, channel._bound[sid], list(sio.manager.get_rooms(sid, "/"))
+
+    sid, session, rooms = aio.run(scenario())
+    assert session.startswith("web:") and len(session) == 4 + 32  # the server's id, not "s1"
+    assert sorted(rooms) == sorted([sid, session])
+    assert [(m.sender_id, m.text, m.input_channel) for m in seen] == [(session, "restart", "socketio"),
+                                                                      (session, "request_human", "socketio")]
     assert channel.get_output_channel() is not None  # staff replies can still be pushed live
 
 

@@ -1,7 +1,10 @@
 /* Website chat widget on socket.io-client: our own, so we own its accessibility.
  *
  * - The conversation (session id and messages) is kept in localStorage, so it
- *   survives a page reload; Rasa's socketio channel keeps the same tracker.
+ *   survives a page reload. The session id is issued by the server: the widget
+ *   asks for its saved one back, and when the server answers with another
+ *   (it never issued that one, or has no such conversation) the old messages
+ *   are cleared and a new conversation starts.
  * - Bot text is only ever set with textContent (links are built as elements),
  *   so nothing the bot or a resident says can inject HTML.
  * - Messages typed while the connection is down wait in an outbox (also in
@@ -120,7 +123,8 @@
     if (!socket.connected || !confirmed) { return; }
     while (state.outbox.length) {
       var next = state.outbox.shift();
-      socket.emit("user_uttered", { message: next.payload, session_id: state.sessionId });
+      // The server sends it to the conversation this socket asked for; no id needed.
+      socket.emit("user_uttered", { message: next.payload });
       state.messages.forEach(function (m) { if (m.id === next.id) { m.pending = false; } });
       var shown = log.querySelector('[data-id="' + next.id + '"]');
       if (shown) { shown.classList.remove("pending"); }
@@ -160,13 +164,24 @@
   });
 
   socket.on("session_confirm", function (sessionId) {
-    state.sessionId = typeof sessionId === "string" ? sessionId : (sessionId && sessionId.session_id);
+    var issued = typeof sessionId === "string" ? sessionId : (sessionId && sessionId.session_id);
+    var replaced = state.sessionId && issued !== state.sessionId;
+    state.sessionId = issued;
     confirmed = true;
+    if (replaced) {
+      // The server has no conversation under the saved id: start afresh, but
+      // keep anything typed and not yet sent.
+      state.messages = state.messages.filter(function (m) { return m.pending; });
+      state.greeted = false;
+      while (log.firstChild) { log.removeChild(log.firstChild); }
+      state.messages.forEach(renderMessage);
+    }
     // After a dropped connection say so (the status region is polite, so a
     // screen reader hears it); otherwise clear any old status.
-    setStatus(reconnecting ? "Connected again." : "");
+    setStatus(replaced ? "Your earlier conversation could not be found, so a new one has started."
+                       : reconnecting ? "Connected again." : "");
     reconnecting = false;
-    if (!state.greeted && state.messages.length === 0) {
+    if (!state.greeted && state.messages.every(function (m) { return m.pending; })) {
       state.greeted = true;
       state.outbox.unshift({ id: "greeting", payload: "hello" });
     }

@@ -4,7 +4,8 @@ On when MESSENGER_APP_SECRET, MESSENGER_PAGE_ACCESS_TOKEN and
 MESSENGER_VERIFY_TOKEN are all set. Every POST must carry a valid
 X-Hub-Signature-256 (HMAC-SHA256 of the raw body with the app secret), or it
 is refused with 403 before anything reaches Rasa. Replies go out through the
-Send API, off the event loop.
+Send API, off the event loop. The conversation id is `messenger:<page-scoped
+id>` (channels/ids.py).
 """
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from typing import Any
 from sanic import Blueprint, response
 from sanic.request import Request
 
+from channels.ids import MESSENGER, conversation_id, own_id
 from channels.social.base import OnNewMessage, SocialInput, SocialOutput, post
 from channels.social.formatting import MESSENGER_TEXT_LIMIT, Option, messenger_quick_replies, split_message
 from channels.social.memory import ExpiringLRU
@@ -32,6 +34,10 @@ class MessengerOutput(SocialOutput):
         self._timeout = timeout
 
     async def _send(self, recipient_id: str, text: str, options: list[Option]) -> None:
+        psid = own_id(recipient_id, MESSENGER)
+        if psid is None:
+            logger.error("messenger: not sending to %r, which is not a Messenger conversation", recipient_id)
+            return
         buttons = [{"title": title, "payload": payload} for title, payload in options]
         text, quick_replies = messenger_quick_replies(text, buttons)
         pieces = split_message(text, MESSENGER_TEXT_LIMIT) or (["Please choose:"] if quick_replies else [])
@@ -41,7 +47,7 @@ class MessengerOutput(SocialOutput):
                 message["quick_replies"] = quick_replies
             await post(self.name(), self._url, timeout=self._timeout, secrets=[self._token],
                        params={"access_token": self._token},
-                       json={"recipient": {"id": recipient_id}, "messaging_type": "RESPONSE", "message": message})
+                       json={"recipient": {"id": psid}, "messaging_type": "RESPONSE", "message": message})
 
 
 def _text_of(event: dict[str, Any]) -> tuple[str | None, str | None]:
@@ -116,10 +122,10 @@ class MessengerInput(SocialInput):
                 for event in (entry.get("messaging") or []) if isinstance(entry, dict) else []:
                     if not isinstance(event, dict):
                         continue
-                    sender = str((event.get("sender") or {}).get("id") or "")
+                    psid = str((event.get("sender") or {}).get("id") or "")
                     text, message_id = _text_of(event)
-                    if sender and text:
-                        messages.append((sender, text, message_id))
+                    if psid and text:
+                        messages.append((conversation_id(MESSENGER, psid), text, message_id))
             if any(not message_id for _, _, message_id in messages):
                 return self.without_message_id()  # Messenger gives every message and postback a mid
             output = self.get_output_channel()

@@ -4,7 +4,8 @@ On when TELEGRAM_BOT_TOKEN and TELEGRAM_SECRET_TOKEN are set. Telegram sends
 the secret (given once to setWebhook, see README) in the
 X-Telegram-Bot-Api-Secret-Token header; a call without it is refused with 403
 before anything reaches Rasa. Nothing is called at start-up. Only private
-chats are answered; the conversation id is the chat id.
+chats are answered; the conversation id is `telegram:<chat id>`
+(channels/ids.py).
 """
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from typing import Any
 from sanic import Blueprint, response
 from sanic.request import Request
 
+from channels.ids import TELEGRAM, conversation_id, own_id
 from channels.social.base import OnNewMessage, SocialInput, SocialOutput, post
 from channels.social.formatting import TELEGRAM_TEXT_LIMIT, Option, split_message, telegram_keyboard
 from channels.social.memory import ExpiringLRU
@@ -35,10 +37,14 @@ class TelegramOutput(SocialOutput):
         self._timeout = timeout
 
     async def _send(self, recipient_id: str, text: str, options: list[Option]) -> None:
+        chat_id = own_id(recipient_id, TELEGRAM)
+        if chat_id is None:
+            logger.error("telegram: not sending to %r, which is not a Telegram conversation", recipient_id)
+            return
         keyboard = telegram_keyboard([{"title": title, "payload": payload} for title, payload in options])
         pieces = split_message(text, TELEGRAM_TEXT_LIMIT) or (["Please choose:"] if keyboard else [])
         for index, piece in enumerate(pieces):
-            message: dict[str, Any] = {"chat_id": recipient_id, "text": piece}
+            message: dict[str, Any] = {"chat_id": chat_id, "text": piece}
             if keyboard and index == len(pieces) - 1:
                 message["reply_markup"] = keyboard
             await post(self.name(), self._url, timeout=self._timeout, secrets=[self._token], json=message)
@@ -102,7 +108,7 @@ class TelegramInput(SocialInput):
                     or not text.strip():
                 logger.info("telegram: ignored an update that is not text in a private chat")
                 return response.json({"ok": True})
-            sender = str(chat["id"])
+            sender = conversation_id(TELEGRAM, str(chat["id"]))
             self.accept(sender, command_text(text), on_new_message, self.get_output_channel(),
                         message_id=str(update["update_id"]))
             return response.json({"ok": True})

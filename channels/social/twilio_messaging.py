@@ -6,8 +6,10 @@ X-Twilio-Signature, computed over TWILIO_WEBHOOK_URL (the public URL set in
 the Twilio console; default: the URL of the request as this server sees it),
 or it is refused with 403 before anything reaches Rasa.
 
-The conversation id is the resident's number as Twilio gives it
-(`+447700900123` for SMS, `whatsapp:+447700900123` for WhatsApp). Buttons are
+The conversation id is `sms:<the resident's number>` for SMS and
+`whatsapp:<the resident's number>` for WhatsApp (channels/ids.py), e.g.
+`sms:+447700900123`; Twilio's own address for the resident is the number
+(SMS) or `whatsapp:` and the number (WhatsApp). Buttons are
 sent as a numbered list; the options are remembered per resident (in this
 process, see channels/social/memory.py) so that replying "2" means the second
 option.
@@ -20,6 +22,7 @@ from urllib.parse import parse_qsl
 from sanic import Blueprint, response
 from sanic.request import Request
 
+from channels.ids import SMS, WHATSAPP, conversation_id, split
 from channels.social.base import OnNewMessage, SocialInput, SocialOutput, post
 from channels.social.formatting import TWILIO_BODY_LIMIT, Option, numbered_options, split_message
 from channels.social.memory import ExpiringLRU
@@ -29,7 +32,23 @@ from housing.settings import get_settings
 logger = logging.getLogger(__name__)
 
 EMPTY_TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response/>'
-WHATSAPP_PREFIX = "whatsapp:"
+WHATSAPP_PREFIX = "whatsapp:"  # how Twilio writes a WhatsApp address
+
+
+def conversation_of(address: str) -> str:
+    """The conversation id for a resident's Twilio address (`From`)."""
+    if address.startswith(WHATSAPP_PREFIX):
+        return conversation_id(WHATSAPP, address[len(WHATSAPP_PREFIX):])
+    return conversation_id(SMS, address)
+
+
+def address_of(conversation_id_: str) -> tuple[str, str] | None:
+    """(namespace, Twilio address) of a WhatsApp or SMS conversation, else None."""
+    parts = split(conversation_id_)
+    if parts is None or parts[0] not in (WHATSAPP, SMS):
+        return None
+    namespace, number = parts
+    return namespace, (WHATSAPP_PREFIX + number if namespace == WHATSAPP else number)
 
 
 class TwilioOutput(SocialOutput):
@@ -49,12 +68,12 @@ class TwilioOutput(SocialOutput):
         self._sms_number = sms_number
         self._whatsapp_number = whatsapp_number
 
-    def _sender_number(self, recipient_id: str) -> str | None:
+    def _sender_number(self, namespace: str) -> str | None:
         """The number a reply comes from: the one the resident wrote to, or
         for a message pushed later, ours on the same service."""
         if self._from:
             return self._from
-        return self._whatsapp_number if recipient_id.startswith(WHATSAPP_PREFIX) else self._sms_number
+        return self._whatsapp_number if namespace == WHATSAPP else self._sms_number
 
     async def _send(self, recipient_id: str, text: str, options: list[Option]) -> None:
         body = numbered_options(text, [{"title": t, "payload": p} for t, p in options])
@@ -72,15 +91,19 @@ class TwilioOutput(SocialOutput):
             await self._deliver(recipient_id, "\n\n".join(body for body in bodies if body.strip()))
 
     async def _deliver(self, recipient_id: str, body: str) -> None:
-        sender = self._sender_number(recipient_id)
+        target = address_of(recipient_id)
+        if target is None:
+            logger.error("twilio: not sending to %r, which is not a WhatsApp or SMS conversation", recipient_id)
+            return
+        namespace, address = target
+        sender = self._sender_number(namespace)
         if not sender:
             logger.error("twilio: no number to send from to a %s resident (set TWILIO_%sNUMBER)",
-                         "WhatsApp" if recipient_id.startswith(WHATSAPP_PREFIX) else "SMS",
-                         "WHATSAPP_" if recipient_id.startswith(WHATSAPP_PREFIX) else "")
+                         "WhatsApp" if namespace == WHATSAPP else "SMS", "WHATSAPP_" if namespace == WHATSAPP else "")
             return
         for piece in split_message(body, TWILIO_BODY_LIMIT):
             await post(self.name(), self._url, timeout=self._timeout, secrets=[self._auth[1]], auth=self._auth,
-                       data={"From": sender, "To": recipient_id, "Body": piece})
+                       data={"From": sender, "To": address, "Body": piece})
 
 
 class TwilioInput(SocialInput):
@@ -136,7 +159,7 @@ class TwilioInput(SocialInput):
             if sender and to and text.strip():
                 if not sender.startswith(WHATSAPP_PREFIX):
                     text = text.replace("¡", "@")  # some SMS carriers turn @ into ¡
-                self.accept(sender, text, on_new_message, self._output(from_number=to, buffered=True),
+                self.accept(conversation_of(sender), text, on_new_message, self._output(from_number=to, buffered=True),
                             message_id=form["MessageSid"])
             else:
                 logger.info("twilio: ignored a webhook call with no sender or no text (e.g. media only)")

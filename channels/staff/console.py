@@ -14,6 +14,12 @@ resident messages.
          claim | reply {text} | note {text} | acknowledge | extend {working_days, reason}
          | respond {summary} | close {outcome} | hand-back {message} | end {message}
 
+Staff messages go to the resident on the conversation's own channel
+(channels/ids.py `channel_for`). A conversation whose channel cannot deliver
+later (REST) says so: the conversation has `"live": false` and a `delivery`
+notice, and claim, reply, extend, hand-back and end answer `"delivered": false`
+with that notice, so staff are never told a message arrived when it did not.
+
 Every /api route but sign-in needs a valid session cookie (401 otherwise);
 every POST also needs the CSRF token (403 otherwise). The console calls the
 Rasa HTTP API on loopback with `RASA_AUTH_TOKEN`.
@@ -33,7 +39,7 @@ from sanic.response import HTTPResponse
 
 from channels.staff import auth
 from channels.staff.rasa_api import RasaApi, RasaApiError
-from channels.staff.service import ConsoleError, StaffConsoleService
+from channels.staff.service import NOT_DELIVERED, ConsoleError, StaffConsoleService
 from housing.staff.models import StaffSession, handoff_to_dict
 from housing.staff.security import csrf_token_for
 
@@ -228,6 +234,10 @@ class StaffConsole(InputChannel):
         return console
 
 
+def _delivery(delivered: bool) -> dict[str, Any]:
+    return {"delivered": True} if delivered else {"delivered": False, "notice": NOT_DELIVERED}
+
+
 async def _act(request: Request, staff: StaffSession, handoff_id: int, action: str) -> dict[str, Any]:
     """One console action on a hand-over; returns what the page shows next."""
     service = _service()
@@ -244,16 +254,17 @@ async def _act(request: Request, staff: StaffSession, handoff_id: int, action: s
     rasa = _rasa(request)  # the rest talk to the resident
     if action == "claim":
         handoff, new = await _run(service.claim, handoff_id, staff)
-        if new:
-            await service.greet(handoff, staff, rasa)
-        return {"handoff": handoff_to_dict(handoff, service.now())}
+        delivered = await service.greet(handoff, staff, rasa) if new else True
+        return {"handoff": handoff_to_dict(handoff, service.now()), **_delivery(delivered)}
     handoff = await _run(service.mine, handoff_id, staff)
     if action == "reply":
-        await service.reply(handoff, staff, body.get("text"), rasa, _run)
-        return {"sent": True}
+        delivered = await service.reply(handoff, staff, body.get("text"), rasa, _run)
+        return {"sent": delivered, **_delivery(delivered)}
     if action == "extend":
         extension = await _run(service.extend, handoff, staff, body.get("working_days"), body.get("reason"))
-        await rasa.append(handoff.conversation_id, [service.said(extension.notice, staff)])
-        return {"case": await _run(service.case_details, handoff.case_reference), "notice": extension.notice}
-    done = await service.finish(handoff, staff, body.get("message"), rasa, _run, hand_back=action == "hand-back")
-    return {"handoff": handoff_to_dict(done, service.now())}
+        delivered = await rasa.append(handoff.conversation_id, [service.said(extension.notice, staff)])
+        return {"case": await _run(service.case_details, handoff.case_reference), "notice": extension.notice,
+                "delivered": delivered}
+    done, delivered = await service.finish(handoff, staff, body.get("message"), rasa, _run,
+                                           hand_back=action == "hand-back")
+    return {"handoff": handoff_to_dict(done, service.now()), **_delivery(delivered)}

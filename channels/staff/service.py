@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import datetime, timezone
 from typing import Any, Callable, Optional
 
-from channels.staff.rasa_api import RasaApi, bot_event
+from channels.staff.rasa_api import RasaApi, bot_event, live_output_channel
 from housing import messages
 from housing.cases.models import case_to_dict
 from housing.deadlines import format_date
@@ -23,6 +23,9 @@ from housing.staff.store import HandoffConflictError, HandoffNotFoundError, Staf
 __all__ = ["ConsoleError", "StaffConsoleService", "MAX_MESSAGE"]
 
 MAX_MESSAGE = 2000
+# Told to staff when their messages cannot reach the resident (a REST relay).
+NOT_DELIVERED = ("Not delivered: this resident wrote through the REST relay (or a channel that cannot receive "
+                 "messages later), so nothing you send reaches them live. It is kept on the conversation's record.")
 
 
 class ConsoleError(Exception):
@@ -106,7 +109,9 @@ class StaffConsoleService:
     async def conversation(self, handoff_id: int, rasa: RasaApi, run: Callable) -> dict[str, Any]:
         handoff = await run(self.get_handoff, handoff_id)
         tracker = await rasa.tracker(handoff.conversation_id)
+        live = live_output_channel(handoff.conversation_id) is not None
         return {"handoff": handoff_to_dict(handoff, self._clock()), "paused": bool(tracker.get("paused")),
+                "live": live, "delivery": None if live else NOT_DELIVERED,
                 "transcript": transcript_lines(tracker)[-300:],
                 "case": await run(self.case_details, handoff.case_reference)}
 
@@ -143,17 +148,22 @@ class StaffConsoleService:
             raise ConsoleError(409, str(error)) from None
         return handoff, before.status != "claimed"
 
-    async def greet(self, handoff: Handoff, staff: StaffSession, rasa: RasaApi) -> None:
-        if handoff.mode == "live":
-            await rasa.append(handoff.conversation_id, [self.said(messages.staff_joined(staff.display_name), staff)])
+    async def greet(self, handoff: Handoff, staff: StaffSession, rasa: RasaApi) -> bool:
+        """Tell a live chat's resident who has joined; False: it could not be delivered."""
+        if handoff.mode != "live":
+            return True
+        return await rasa.append(handoff.conversation_id,
+                                 [self.said(messages.staff_joined(staff.display_name), staff)])
 
-    async def reply(self, handoff: Handoff, staff: StaffSession, text: str, rasa: RasaApi, run: Callable) -> None:
-        """Send a message to the resident; the bot stays paused while a person talks."""
+    async def reply(self, handoff: Handoff, staff: StaffSession, text: str, rasa: RasaApi, run: Callable) -> bool:
+        """Send a message to the resident; the bot stays paused while a person talks.
+        False: the conversation's channel cannot deliver it (it is on the record only)."""
         text = _text(text, "the message")
-        await rasa.append(handoff.conversation_id,
-                          [{"event": "pause"}, self.said(messages.staff_says(staff.display_name, text), staff)])
+        delivered = await rasa.append(handoff.conversation_id, [{"event": "pause"}, self.said(
+            messages.staff_says(staff.display_name, text), staff)])
         if handoff.mode != "live":
             await run(self.store.make_live, handoff.id)
+        return delivered
 
     def note(self, handoff_id: int, staff: StaffSession, text: str) -> Optional[dict[str, Any]]:
         """An internal note on the case (never shown to the resident); returns the case."""
@@ -162,9 +172,10 @@ class StaffConsoleService:
         return self.case_details(reference)
 
     async def finish(self, handoff: Handoff, staff: StaffSession, message: str, rasa: RasaApi, run: Callable,
-                     *, hand_back: bool) -> Handoff:
+                     *, hand_back: bool) -> tuple[Handoff, bool]:
         """Hand back to the bot, or end the chat: the staff message (if any) and
-        a closing line are sent, the bot resumes, the transcript goes on the case."""
+        a closing line are sent, the bot resumes, the transcript goes on the case.
+        The bool: whether the messages could be delivered to the resident."""
         message = _text(message, "the message", required=False)
         tracker = await rasa.tracker(handoff.conversation_id)
         events: list[dict[str, Any]] = []
@@ -174,14 +185,13 @@ class StaffConsoleService:
             closing = messages.back_to_assistant() if hand_back else messages.chat_ended()
             events += [self.said(closing, staff), {"event": "resume"},
                        {"event": "action", "name": "action_listen"}]
-        if events:
-            await rasa.append(handoff.conversation_id, events)
+        delivered = await rasa.append(handoff.conversation_id, events) if events else True
         since = handoff.requested_at.timestamp()
         lines = transcript_lines(await rasa.tracker(handoff.conversation_id), since)
         record = "\n".join(f"{line['staff'] or line['from'].capitalize()}: {line['text']}" for line in lines)
         what = "Handed back to the assistant" if hand_back else "Chat ended"
-        return await run(self._finish_in_store, handoff, staff, f"{what} by {staff.username}.\n{record}",
-                         hand_back)
+        done = await run(self._finish_in_store, handoff, staff, f"{what} by {staff.username}.\n{record}", hand_back)
+        return done, delivered
 
     def _finish_in_store(self, handoff: Handoff, staff: StaffSession, detail: str, hand_back: bool) -> Handoff:
         try:

@@ -1,8 +1,13 @@
 """The conversation survives a page reload and a dropped connection (the Rasa
-server stopped and started again), in the same Rasa tracker, losing nothing."""
+server stopped and started again), in the same Rasa tracker, losing nothing;
+and a saved session the server never issued starts a new one."""
 from __future__ import annotations
 
-from .helpers import Chat
+import json
+
+import requests
+
+from .helpers import STORE_KEY, Chat
 
 WHAT_HAPPENED = "Please tell me what happened"
 WHEN = "When did this happen"
@@ -76,3 +81,27 @@ def test_messages_typed_while_the_connection_is_down_are_delivered(new_chat, ass
     assert tracker["active_loop"]["name"] == "complaint_form"
     assert tracker["slots"]["complaint_description"] == description
     assert tracker["slots"]["complaint_when"]
+
+
+def test_a_saved_session_the_server_never_issued_starts_a_new_conversation(new_chat) -> None:
+    """A page whose saved session id the server does not know (a made-up or
+    another channel's id, e.g. a Telegram resident's) is given a fresh one:
+    the old messages are cleared, the assistant greets it, and nothing it
+    types reaches the conversation it named."""
+    chat = new_chat()
+    chat.open()
+    victim = "telegram:5550001"
+    made_up = {"sessionId": victim, "messages": [{"from": "bot", "text": "an old message"}], "outbox": [],
+               "greeted": True}
+    chat.page.evaluate(f"localStorage.setItem('{STORE_KEY}', JSON.stringify({json.dumps(made_up)}))")
+    chat.page.reload()
+    chat.wait_for_bot(0, "automated assistant")
+    assert "an old message" not in chat.transcript()
+    session = chat.session_id()
+    assert session != victim and session.startswith("web:")
+    assert "earlier conversation could not be found" in chat.page.text_content("#chat-status")
+    chat.say("I want to make a complaint", WHAT_HAPPENED)
+    assert chat.tracker_user_texts() == ["hello", "I want to make a complaint"]
+    response = requests.get(f"{chat.assistant.url}/conversations/{victim}/tracker",
+                            params={"token": chat.assistant.token}, timeout=10)
+    assert [e for e in response.json()["events"] if e["event"] == "user"] == []

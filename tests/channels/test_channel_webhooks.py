@@ -208,7 +208,8 @@ def test_twilio_push_picks_our_number_for_the_service(env: Any, recorder: Record
 
     async def push() -> None:
         await output.send_text_message("whatsapp:+447700900444", "A member of staff: hello")
-        await output.send_text_message("+447700900444", "A member of staff: hello")
+        await output.send_text_message("sms:+447700900444", "A member of staff: hello")
+        await output.send_text_message("+447700900444", "not a conversation id: never sent")
 
     asyncio.run(push())
     whatsapp = recorder.matching(lambda r: r.form().get("To") == "whatsapp:+447700900444")
@@ -307,7 +308,7 @@ def test_a_slow_platform_times_out_without_blocking_the_server(env: Any, caplog:
         async def scenario() -> float:
             task = asyncio.create_task(ticker())
             started = time.monotonic()
-            await output.send_text_message("5", "hello")
+            await output.send_text_message("telegram:5", "hello")
             task.cancel()
             return time.monotonic() - started
 
@@ -336,7 +337,7 @@ def test_telegram_ignores_groups_edits_and_non_text(env: Any, recorder: Recorder
     responses = harness.run(*(telegram_call(u) for u in updates))
     assert {r.status_code for r in responses} == {200}
     assert harness.texts == ["help"]
-    assert [m.sender_id for m in harness.messages] == ["55"]
+    assert [m.sender_id for m in harness.messages] == ["telegram:55"]
 
 
 @pytest.mark.parametrize("text, expected", [

@@ -56,6 +56,7 @@ def assistant(recorder: Recorder, tmp_path_factory: pytest.TempPathFactory) -> I
 # --- the Rasa side ------------------------------------------------------------
 
 def tracker_events(assistant: Assistant, sender: str) -> list[dict]:
+    """`sender` is the conversation id (channels/ids.py), e.g. telegram:123."""
     response = requests.get(f"{assistant.url}/conversations/{quote(sender, safe=':+')}/tracker",
                             params={"token": assistant.token}, timeout=10)
     response.raise_for_status()
@@ -132,7 +133,8 @@ def to_psid(psid: str) -> Callable[[Recorded], bool]:
 def test_messenger_greeting_has_quick_replies(assistant: Assistant, recorder: Recorder) -> None:
     psid = str(random.randrange(10**15, 10**16))
     body = messenger_body(psid, "hi")
-    sent = turn(assistant, recorder, psid, to_psid(psid), lambda: post_messenger(assistant, body, meta_signature(body)))
+    sent = turn(assistant, recorder, f"messenger:{psid}", to_psid(psid),
+                lambda: post_messenger(assistant, body, meta_signature(body)))
     assert len(sent) == 1
     call = sent[0]
     assert call.method == "POST" and call.query["access_token"] == [PAGE_TOKEN]
@@ -144,9 +146,10 @@ def test_messenger_greeting_has_quick_replies(assistant: Assistant, recorder: Re
 
     # Tapping a quick reply sends its payload.
     body = messenger_body(psid, quick_reply="Make a complaint")
-    sent = turn(assistant, recorder, psid, to_psid(psid), lambda: post_messenger(assistant, body, meta_signature(body)))
+    sent = turn(assistant, recorder, f"messenger:{psid}", to_psid(psid),
+                lambda: post_messenger(assistant, body, meta_signature(body)))
     assert "what happened" in " ".join(r.json()["message"]["text"] for r in sent).lower()
-    assert user_texts(assistant, psid) == ["hi", "Make a complaint"]
+    assert user_texts(assistant, f"messenger:{psid}") == ["hi", "Make a complaint"]
 
 
 def test_messenger_forged_and_missing_signatures_are_refused(assistant: Assistant, recorder: Recorder) -> None:
@@ -155,7 +158,7 @@ def test_messenger_forged_and_missing_signatures_are_refused(assistant: Assistan
     responses = [post_messenger(assistant, body, meta_signature(body, "not-the-secret")),
                  post_messenger(assistant, body, None),
                  post_messenger(assistant, messenger_body(psid, "hello"), meta_signature(body))]  # other body
-    assert_refused(assistant, recorder, psid, to_psid(psid), responses)
+    assert_refused(assistant, recorder, f"messenger:{psid}", to_psid(psid), responses)
 
 
 def test_messenger_webhook_verification(assistant: Assistant) -> None:
@@ -173,7 +176,7 @@ def test_complete_complaint_over_messenger(assistant: Assistant, recorder: Recor
     offered: list[dict] = []  # the quick replies on the last reply
 
     def send(body: bytes) -> str:
-        sent = turn(assistant, recorder, psid, to_psid(psid),
+        sent = turn(assistant, recorder, f"messenger:{psid}", to_psid(psid),
                     lambda: post_messenger(assistant, body, meta_signature(body)))
         assert sent, f"no reply to {body!r}"
         offered[:] = sent[-1].json()["message"].get("quick_replies") or []
@@ -206,7 +209,7 @@ def test_complete_complaint_over_messenger(assistant: Assistant, recorder: Recor
     assert "Yes, log it" in [q["payload"] for q in offered]
     ack = tap("Yes, log it")
     assert "CMP-" in ack
-    texts = user_texts(assistant, psid)
+    texts = user_texts(assistant, f"messenger:{psid}")
     assert texts[1] == "Make a complaint" and texts[5] == "Tenant" and texts[-3:] == ["None needed", "Email",
                                                                                         "Yes, log it"]
     # Every reply went to this resident with the page token.
@@ -234,6 +237,11 @@ def post_twilio(assistant: Assistant, params: dict[str, str], signature: str | N
                          timeout=10)
 
 
+def twilio_conversation(address: str) -> str:
+    """The conversation id of a resident's Twilio address (channels/ids.py)."""
+    return address if address.startswith("whatsapp:") else f"sms:{address}"
+
+
 def to_number(number: str) -> Callable[[Recorded], bool]:
     return lambda r: r.path.endswith("/Messages.json") and r.form().get("To") == number
 
@@ -241,7 +249,7 @@ def to_number(number: str) -> Callable[[Recorded], bool]:
 def say_twilio(assistant: Assistant, recorder: Recorder, sender: str, to: str, text: str) -> str:
     """One signed message from `sender`; the Body the resident gets back."""
     params = twilio_params(sender, to, text)
-    sent = turn(assistant, recorder, sender, to_number(sender),
+    sent = turn(assistant, recorder, twilio_conversation(sender), to_number(sender),
                 lambda: post_twilio(assistant, params, twilio_signature(params)))
     assert sent, f"no reply to {text!r}"
     return "\n".join(r.form()["Body"] for r in sent)
@@ -258,7 +266,7 @@ def test_whatsapp_greeting_has_numbered_options(assistant: Assistant, recorder: 
     assert response.status_code == 200
     assert response.headers["content-type"].startswith("text/xml")
     assert "<Response/>" in response.text
-    wait_for_turn(assistant, sender, 1)
+    wait_for_turn(assistant, twilio_conversation(sender), 1)
     [call] = recorder.wait_for(to_number(sender), timeout=10)
     assert call.method == "POST" and call.path == f"/2010-04-01/Accounts/{TWILIO_SID}/Messages.json"
     assert call.headers["Authorization"] == "Basic " + base64.b64encode(f"{TWILIO_SID}:{TWILIO_TOKEN}".encode()).decode()
@@ -276,11 +284,11 @@ def test_sms_number_reply_is_the_second_option(assistant: Assistant, recorder: R
     assert recorder.matching(to_number(sender))[0].form()["From"] == SMS_NUMBER
     reply = say_twilio(assistant, recorder, sender, SMS_NUMBER, "2")
     assert "Please tell me what happened" in reply
-    assert user_texts(assistant, sender) == ["hi", "Make a complaint"]
+    assert user_texts(assistant, twilio_conversation(sender)) == ["hi", "Make a complaint"]
     # The options were for that one reply: a later "2" is passed as it is.
     say_twilio(assistant, recorder, sender, SMS_NUMBER, "My boiler has been broken for 2 weeks and nobody came")
     say_twilio(assistant, recorder, sender, SMS_NUMBER, "2")
-    assert user_texts(assistant, sender)[-1] == "2"
+    assert user_texts(assistant, twilio_conversation(sender))[-1] == "2"
 
 
 def test_twilio_forged_and_missing_signatures_are_refused(assistant: Assistant, recorder: Recorder) -> None:
@@ -292,7 +300,7 @@ def test_twilio_forged_and_missing_signatures_are_refused(assistant: Assistant, 
                  post_twilio(assistant, tampered, twilio_signature(params)),
                  # signed for the URL the server sees, not the public URL Twilio is configured with
                  post_twilio(assistant, params, twilio_signature(params, url=f"{assistant.url}/webhooks/twilio/webhook"))]
-    assert_refused(assistant, recorder, sender, to_number(sender), responses)
+    assert_refused(assistant, recorder, twilio_conversation(sender), to_number(sender), responses)
 
 
 def test_complete_complaint_over_whatsapp(assistant: Assistant, recorder: Recorder) -> None:
@@ -316,7 +324,7 @@ def test_complete_complaint_over_whatsapp(assistant: Assistant, recorder: Record
     assert "fix the boiler and pay for my lost wages" in readback and "1. Yes, log it" in readback
     ack = say("1")
     assert "CMP-" in ack
-    texts = user_texts(assistant, sender)
+    texts = user_texts(assistant, twilio_conversation(sender))
     assert texts[1] == "Make a complaint" and texts[5] == "Tenant" and texts[-3:] == ["None needed", "Email",
                                                                                         "Yes, log it"]
     # Every reply in the conversation came from our WhatsApp number.
@@ -344,7 +352,7 @@ def to_chat(chat_id: int) -> Callable[[Recorded], bool]:
 def test_telegram_greeting_has_a_reply_keyboard(assistant: Assistant, recorder: Recorder) -> None:
     chat_id = random.randrange(10**9, 10**10)
     update = telegram_update(chat_id, "hi")
-    sent = turn(assistant, recorder, str(chat_id), to_chat(chat_id),
+    sent = turn(assistant, recorder, f"telegram:{chat_id}", to_chat(chat_id),
                 lambda: post_telegram(assistant, update, TELEGRAM_SECRET))
     assert len(sent) == 1
     message = sent[0].json()
@@ -353,17 +361,17 @@ def test_telegram_greeting_has_a_reply_keyboard(assistant: Assistant, recorder: 
                                        "one_time_keyboard": True, "resize_keyboard": True}
     # Opening the bot sends "/start": it greets, and is not read as an intent.
     update = telegram_update(chat_id, "/start")
-    sent = turn(assistant, recorder, str(chat_id), to_chat(chat_id),
+    sent = turn(assistant, recorder, f"telegram:{chat_id}", to_chat(chat_id),
                 lambda: post_telegram(assistant, update, TELEGRAM_SECRET))
     assert "automated assistant" in sent[0].json()["text"]
-    assert user_texts(assistant, str(chat_id)) == ["hi", "hello"]
+    assert user_texts(assistant, f"telegram:{chat_id}") == ["hi", "hello"]
 
 
 def test_telegram_forged_and_missing_secret_are_refused(assistant: Assistant, recorder: Recorder) -> None:
     chat_id = random.randrange(10**9, 10**10)
     update = telegram_update(chat_id, "hi")
     responses = [post_telegram(assistant, update, "not-the-secret"), post_telegram(assistant, update, None)]
-    assert_refused(assistant, recorder, str(chat_id), to_chat(chat_id), responses)
+    assert_refused(assistant, recorder, f"telegram:{chat_id}", to_chat(chat_id), responses)
 
 
 def test_complete_complaint_over_telegram(assistant: Assistant, recorder: Recorder) -> None:
@@ -372,7 +380,7 @@ def test_complete_complaint_over_telegram(assistant: Assistant, recorder: Record
 
     def say(text: str) -> str:
         update = telegram_update(chat_id, text)
-        sent = turn(assistant, recorder, str(chat_id), to_chat(chat_id),
+        sent = turn(assistant, recorder, f"telegram:{chat_id}", to_chat(chat_id),
                     lambda: post_telegram(assistant, update, TELEGRAM_SECRET))
         assert sent, f"no reply to {text!r}"
         keyboard = (sent[-1].json().get("reply_markup") or {}).get("keyboard") or []
@@ -400,5 +408,5 @@ def test_complete_complaint_over_telegram(assistant: Assistant, recorder: Record
     assert "remove the mould properly and replace my damaged carpet" in readback and "Yes, log it" in keys
     ack = press("Yes, log it")
     assert "CMP-" in ack
-    texts = user_texts(assistant, str(chat_id))
+    texts = user_texts(assistant, f"telegram:{chat_id}")
     assert texts[3] == "Tenant" and texts[-3:] == ["None needed", "Phone", "Yes, log it"]

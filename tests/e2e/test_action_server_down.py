@@ -7,7 +7,7 @@ from typing import Iterator
 import pytest
 import requests
 
-from tests.servers import Assistant, running_assistant
+from tests.servers import Assistant, rest_id, running_assistant
 
 
 @pytest.fixture(scope="module")
@@ -22,6 +22,6 @@ def test_resident_is_told_about_the_problem_and_given_the_phone_number(assistant
     text = " ".join(r.get("text") or "" for r in replies)
     assert "technical problem" in text
     assert "0306 999 0100" in text  # the default policy's phone number
-    tracker = requests.get(f"{assistant_without_actions.url}/conversations/down-1/tracker",
+    tracker = requests.get(f"{assistant_without_actions.url}/conversations/{rest_id('down-1')}/tracker",
                            params={"token": assistant_without_actions.token}, timeout=10).json()
     assert [e["text"] for e in tracker["events"] if e["event"] == "user"] == ["my boiler has broken down"]

@@ -7,7 +7,7 @@ import uuid
 import pytest
 import requests
 
-from tests.servers import Assistant
+from tests.servers import Assistant, rest_id
 
 
 def texts(replies: list[dict]) -> str:
@@ -15,7 +15,7 @@ def texts(replies: list[dict]) -> str:
 
 
 def active_loop(assistant: Assistant, sender: str) -> str | None:
-    tracker = requests.get(f"{assistant.url}/conversations/{sender}/tracker", params={"token": assistant.token},
+    tracker = requests.get(f"{assistant.url}/conversations/{rest_id(sender)}/tracker", params={"token": assistant.token},
                            timeout=10).json()
     return (tracker.get("active_loop") or {}).get("name")
 

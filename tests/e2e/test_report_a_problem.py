@@ -7,7 +7,7 @@ import uuid
 import pytest
 
 from housing.cases.store import CaseStore
-from tests.servers import Assistant
+from tests.servers import Assistant, rest_id
 
 
 def texts(replies: list[dict]) -> str:
@@ -24,7 +24,7 @@ def test_the_answer_to_whats_the_problem_is_never_thrown_away(assistant: Assista
     for answer in ("service request", "Kayleigh Brown", "07700 900456", "LS1 1AA"):
         reply = texts(assistant.say(sender, answer))
     assert "SR-" in reply, reply
-    case = next(c for c in CaseStore(assistant.cases_url).list(kind="service_request") if c.conversation_id == sender)
+    case = next(c for c in CaseStore(assistant.cases_url).list(kind="service_request") if c.conversation_id == rest_id(sender))
     assert case.description == problem
 
 

@@ -12,7 +12,7 @@ from housing.cases.store import CaseStore
 from housing.deadlines import format_date, stage_dates
 from housing.policy_loader import load_policy
 from housing.settings import ROOT
-from tests.servers import Assistant
+from tests.servers import Assistant, rest_id
 
 
 def texts(replies: list[dict]) -> str:
@@ -46,7 +46,7 @@ def test_complaint_is_logged_with_engine_dates(assistant: Assistant) -> None:
     assert case.resident.postcode == "LS1 4AP"
     assert case.outcome_sought == "fix the tap properly and say sorry"
     assert case.reasonable_adjustments == ("large print please",)
-    assert case.conversation_id == sender
+    assert case.conversation_id == rest_id(sender)
     policy, _ = load_policy(ROOT / "policies" / "default.yml")
     expected = stage_dates(policy, 1, case.received_at)
     assert (case.acknowledgement_due, case.response_due) == (expected.acknowledgement_due, expected.response_due)
@@ -62,8 +62,8 @@ def test_complaint_is_logged_with_engine_dates(assistant: Assistant) -> None:
 def test_conversation_survives_in_the_sqlite_tracker_store(assistant: Assistant) -> None:
     sender = f"e2e-{uuid.uuid4().hex[:8]}"
     assistant.say(sender, "I want to make a complaint")
-    tracker = requests.get(f"{assistant.url}/conversations/{sender}/tracker", params={"token": assistant.token},
-                           timeout=10).json()
+    tracker = requests.get(f"{assistant.url}/conversations/{rest_id(sender)}/tracker",
+                           params={"token": assistant.token}, timeout=10).json()
     assert tracker["active_loop"]["name"] == "complaint_form"
     assert (assistant.log_dir / "conversations.db").exists()
 

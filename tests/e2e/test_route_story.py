@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 
 from housing.cases.store import CaseStore
-from tests.servers import Assistant
+from tests.servers import Assistant, rest_id
 
 STORY = ("I reported it in March and again in May, the plumber came twice and it still leaks, "
          "the cupboard underneath is ruined")
@@ -29,5 +29,5 @@ def test_the_story_typed_at_the_route_question_is_the_complaint_description(assi
     assert f"1. What happened: my kitchen tap is leaking. {STORY}" in readback
     ack = texts(assistant.say(sender, "yes"))
     assert "CMP-" in ack
-    case = next(c for c in CaseStore(assistant.cases_url).list(kind="complaint") if c.conversation_id == sender)
+    case = next(c for c in CaseStore(assistant.cases_url).list(kind="complaint") if c.conversation_id == rest_id(sender))
     assert case.description.startswith(f"my kitchen tap is leaking. {STORY}")

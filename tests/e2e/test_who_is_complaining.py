@@ -7,7 +7,7 @@ import uuid
 import requests
 
 from housing.cases.store import CaseStore
-from tests.servers import Assistant
+from tests.servers import Assistant, rest_id
 
 LETTER = ("I am writing on behalf of my client Mrs Amina Patel, tenant at 4 Elm Court, who has reported damp and "
           "mould repeatedly since January without any repair; we wish to make a formal complaint about the "
@@ -29,7 +29,7 @@ def conversation(assistant: Assistant, turns: list[tuple[str, str]]) -> str:
 
 
 def case_for(assistant: Assistant, sender: str):
-    return next(c for c in CaseStore(assistant.cases_url).list(kind="complaint") if c.conversation_id == sender)
+    return next(c for c in CaseStore(assistant.cases_url).list(kind="complaint") if c.conversation_id == rest_id(sender))
 
 
 def test_a_solicitors_letter_is_a_complaint_for_their_client(assistant: Assistant):
@@ -96,10 +96,10 @@ def test_a_councillor_is_asked_for_the_constituents_name_and_permission(assistan
 def test_survey_feedback_is_not_logged_as_a_complaint_but_one_is_offered(assistant: Assistant):
     feedback = "I filled in the survey you sent and said the repair was poor because the tap is still dripping"
     sender = conversation(assistant, [(feedback, "isn't handled as a complaint")])
-    tracker = requests.get(f"{assistant.url}/conversations/{sender}/tracker", params={"token": assistant.token},
+    tracker = requests.get(f"{assistant.url}/conversations/{rest_id(sender)}/tracker", params={"token": assistant.token},
                            timeout=10).json()
     assert tracker["active_loop"] in ({}, None) or not tracker["active_loop"].get("name")
-    assert not [c for c in CaseStore(assistant.cases_url).list() if c.conversation_id == sender]
+    assert not [c for c in CaseStore(assistant.cases_url).list() if c.conversation_id == rest_id(sender)]
     # Choosing to complain keeps the feedback as what happened.
     reply = texts(assistant.say(sender, "Make a complaint"))
     assert "When did this happen" in reply and "Please tell me what happened" not in reply

@@ -18,7 +18,7 @@ from housing.deadlines import extended_response_due, format_date, stage_dates
 from housing.messages import ombudsman_details
 from housing.policy_loader import load_policy
 from tests.channels.recorder import Recorded, Recorder
-from tests.servers import Assistant
+from tests.servers import Assistant, rest_id
 from tests.staff.conftest import TELEGRAM_SECRET, TELEGRAM_TOKEN
 from tests.staff.helpers import API, Console, texts, tracker
 
@@ -32,11 +32,11 @@ def new_sender() -> str:
 def ask_for_a_person(assistant: Assistant, sender: str) -> None:
     assistant.say(sender, "hello")
     assert JOINS in texts(assistant.say(sender, "I want to talk to a person"))
-    assert tracker(assistant, sender)["paused"] is True
+    assert tracker(assistant, rest_id(sender))["paused"] is True
 
 
 def bot_texts(assistant: Assistant, sender: str) -> list[str]:
-    return [e["text"] for e in tracker(assistant, sender)["events"] if e["event"] == "bot" and e.get("text")]
+    return [e["text"] for e in tracker(assistant, rest_id(sender))["events"] if e["event"] == "bot" and e.get("text")]
 
 
 # ---------------------------------------------------------------- the pause
@@ -47,11 +47,11 @@ def test_slash_commands_typed_while_paused_keep_the_pause(staff_assistant: Assis
     ask_for_a_person(staff_assistant, sender)
     for typed in ("/restart", "/session_start", "/greet", "hello?", "/request_human"):
         assert staff_assistant.say(sender, typed) == [], typed  # the bot stays silent
-    state = tracker(staff_assistant, sender)
+    state = tracker(staff_assistant, rest_id(sender))
     assert state["paused"] is True
     assert not any(e["event"] in ("restart", "session_started") for e in state["events"][-12:])
     # every message reaches the console's transcript, as the resident typed it (less the slash)
-    handoff = sam.handoff_for(sender)
+    handoff = sam.handoff_for(rest_id(sender))
     lines = sam.get(f"/handoffs/{handoff['id']}").json()["transcript"]
     resident = [line["text"] for line in lines if line["from"] == "resident"]
     assert resident[-5:] == ["restart", "session_start", "greet", "hello?", "request_human"]
@@ -66,13 +66,13 @@ def test_an_expired_session_keeps_the_pause(staff_assistant: Assistant) -> None:
     with sqlite3.connect(staff_assistant.log_dir / "conversations.db") as db:
         db.execute("UPDATE events SET timestamp = timestamp - 172800, "
                    "data = json_set(data, '$.timestamp', json_extract(data, '$.timestamp') - 172800) "
-                   "WHERE sender_id = ?", (sender,))
+                   "WHERE sender_id = ?", (rest_id(sender),))
     assert staff_assistant.say(sender, "is anyone there?") == []
-    events = tracker(staff_assistant, sender)["events"]
+    events = tracker(staff_assistant, rest_id(sender))["events"]
     starts = [i for i, e in enumerate(events) if e["event"] == "session_started"]
     assert len(starts) == 2, "a new session started"
     assert any(e["event"] == "pause" for e in events[starts[-1]:])
-    assert tracker(staff_assistant, sender)["paused"] is True
+    assert tracker(staff_assistant, rest_id(sender))["paused"] is True
     assert staff_assistant.say(sender, "/restart") == []
 
 
@@ -95,7 +95,7 @@ def test_the_rasa_http_api_refuses_requests_without_the_token(staff_assistant: A
 def test_the_console_refuses_requests_without_valid_credentials(staff_assistant: Assistant, sam: Console) -> None:
     sender = new_sender()
     ask_for_a_person(staff_assistant, sender)
-    handoff = sam.handoff_for(sender)
+    handoff = sam.handoff_for(rest_id(sender))
     anonymous = requests.Session()
     forged = requests.Session()
     forged.cookies.set("staff_session", "forged-" + uuid.uuid4().hex, path="/webhooks/staff")
@@ -107,9 +107,9 @@ def test_the_console_refuses_requests_without_valid_credentials(staff_assistant:
         assert response.status_code == 401
     # a real session without the CSRF token cannot change anything
     assert sam.post(f"/handoffs/{handoff['id']}/claim", csrf=False).status_code == 403
-    assert sam.handoff_for(sender)["status"] == "waiting"
+    assert sam.handoff_for(rest_id(sender))["status"] == "waiting"
     # the session cookie is no key to the Rasa HTTP API
-    response = sam.http.get(f"{staff_assistant.url}/conversations/{sender}/tracker", timeout=30)
+    response = sam.http.get(f"{staff_assistant.url}/conversations/{rest_id(sender)}/tracker", timeout=30)
     assert response.status_code == 401
 
 
@@ -131,7 +131,7 @@ def test_a_session_cannot_be_reused_after_sign_out(staff_assistant: Assistant) -
 def test_residents_cannot_reach_the_consoles_data(staff_assistant: Assistant, sam: Console) -> None:
     sender = new_sender()
     ask_for_a_person(staff_assistant, sender)
-    handoff = sam.handoff_for(sender)
+    handoff = sam.handoff_for(rest_id(sender))
     assert sam.post(f"/handoffs/{handoff['id']}/claim").status_code == 200
     secret = f"INTERNAL-{uuid.uuid4().hex}"
     assert sam.post(f"/handoffs/{handoff['id']}/note", {"text": f"{secret}: resident sounds distressed"}) \
@@ -157,15 +157,15 @@ def test_another_staff_member_cannot_take_over_a_claimed_conversation(staff_assi
                                                                        pat: Console) -> None:
     sender = new_sender()
     ask_for_a_person(staff_assistant, sender)
-    handoff_id = sam.handoff_for(sender)["id"]
+    handoff_id = sam.handoff_for(rest_id(sender))["id"]
     assert sam.post(f"/handoffs/{handoff_id}/claim").status_code == 200
     assert pat.post(f"/handoffs/{handoff_id}/claim").status_code == 409
     assert pat.post(f"/handoffs/{handoff_id}/reply", {"text": "hi"}).status_code == 409
     assert pat.post(f"/handoffs/{handoff_id}/hand-back").status_code == 409
     assert pat.post(f"/handoffs/{handoff_id}/note", {"text": "seen by Pat"}).status_code == 200  # notes are open
     assert sam.post(f"/handoffs/{handoff_id}/end", {"message": "Goodbye"}).status_code == 200
-    assert tracker(staff_assistant, sender)["paused"] is False
-    assert sender not in [item["conversation_id"] for item in sam.get("/queue").json()["queue"]]
+    assert tracker(staff_assistant, rest_id(sender))["paused"] is False
+    assert rest_id(sender) not in [item["conversation_id"] for item in sam.get("/queue").json()["queue"]]
 
 
 # ---------------------------------------------------------------- a case worked from the console
@@ -181,9 +181,9 @@ def test_a_complaint_worked_from_the_console(staff_assistant: Assistant, sam: Co
         kind="complaint", category="repair", description="The damp in my bedroom is still not fixed.",
         received_at=received, resident=Resident(name="Maria Lopez", email="maria@example.org"),
         acknowledgement_due=dates.acknowledgement_due, response_due=dates.response_due, channel="rest",
-        conversation_id=sender)).reference
+        conversation_id=rest_id(sender))).reference
     ask_for_a_person(staff_assistant, sender)
-    handoff = sam.handoff_for(sender)
+    handoff = sam.handoff_for(rest_id(sender))
     assert handoff["case_reference"] == reference and handoff["mode"] == "live"
     assert sam.post(f"/handoffs/{handoff['id']}/extend", {"working_days": 3, "reason": "x"}).status_code == 409
 
@@ -241,10 +241,10 @@ def test_staff_replies_reach_a_resident_on_telegram(staff_assistant: Assistant, 
     telegram(staff_assistant, chat_id, "Talk to a person")
     sent_to(recorder, chat_id, JOINS)
     deadline = time.monotonic() + 30
-    while str(chat_id) not in [item["conversation_id"] for item in sam.get("/queue").json()["queue"]]:
+    while f"telegram:{chat_id}" not in [item["conversation_id"] for item in sam.get("/queue").json()["queue"]]:
         assert time.monotonic() < deadline, "the Telegram conversation never reached the queue"
         time.sleep(0.2)
-    handoff = sam.handoff_for(str(chat_id))
+    handoff = sam.handoff_for(f"telegram:{chat_id}")
     assert handoff["channel"] == "telegram"
     assert sam.post(f"/handoffs/{handoff['id']}/claim").status_code == 200
     sent_to(recorder, chat_id, "Sam Jones from our team has joined the chat.")

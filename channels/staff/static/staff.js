@@ -233,6 +233,7 @@
     setText("conversation-summary", (MODES[h.mode] || h.mode) + " on " + h.channel + ". " + h.reason + ". " +
       (h.claimed_by ? "Claimed by " + h.claimed_by + ". " : "Waiting " + waited(h.waiting_seconds) + ". ") +
       (data.paused ? "The assistant is paused." : "The assistant is answering.") +
+      (data.delivery ? " " + data.delivery : "") +
       (open ? "" : " This conversation is finished (" + h.status.replace("_", " ") + ")."));
     $("claim").hidden = !open || mine;
     $("claim").disabled = !!h.claimed_by && !mine;
@@ -269,6 +270,8 @@
     status("");
     return api("POST", "/handoffs/" + state.currentId + "/" + action, body).then(function (data) {
       if (done) { done(data); }
+      // Never let staff believe a message reached a resident when it did not.
+      if (data && data.delivered === false) { status(data.notice); }
       return refreshConversation().then(refreshQueue);
     }).catch(function (e) { error(e.message); });
   }
