@@ -344,6 +344,8 @@ def request_already_open(policy: Policy, reference: str | None) -> str:
     which = f" ({reference})" if reference else ""
     return (f"You already have a request open with us{which}, and our team will contact you about it. If it's "
             f"urgent, please call us on {policy.phone}.")
+
+
 def text_only() -> str:
     """A message that was not text (a number or an object sent by a program)."""
     return ("Sorry, I can only read messages written as words. Please type your message and send it again. "
