@@ -301,15 +301,18 @@ def running_servers(variant: Variant, model: Path, workdir: Path) -> Iterator[Se
         ASSISTANT_VAR_DIR=str(var_dir),
         ACTION_ENDPOINT_URL=f"http://{HOST}:{action_port}/webhook",
         TRACKER_DB=str(var_dir / "conversations.db"),
+        BIND_HOST=HOST,
+        ACTION_PORT=str(action_port),
+        ACTION_SERVER_SECRET=secrets.token_urlsafe(24),
+        RASA_AUTH_TOKEN=token,
     )
     log(f"{variant.key}: starting servers on {HOST}:{rasa_port} (rasa) and {HOST}:{action_port} (actions)")
     started_at = time.perf_counter()
     procs: list[subprocess.Popen] = []
     try:
-        procs.append(spawn([str(BIN / "python"), "-m", "rasa_sdk", "--actions", "actions",
-                            "--port", str(action_port)], env, workdir / "actions.log"))
+        procs.append(spawn([str(BIN / "python"), "-m", "server.action_server"], env, workdir / "actions.log"))
         procs.append(spawn([str(BIN / "python"), "-m", "server", "run", "--model", str(model), "--enable-api",
-                            "--auth-token", token, "--interface", HOST, "--port", str(rasa_port),
+                            "--interface", HOST, "--port", str(rasa_port),
                             "--credentials", str(ROOT / "credentials.yml"),
                             "--endpoints", str(ROOT / "endpoints.yml")], env, workdir / "rasa.log"))
         yield Servers(rasa=procs[1], actions=procs[0], base_url=f"http://{HOST}:{rasa_port}",

@@ -19,6 +19,7 @@ Enabled in credentials.yml as `channels.resident.ResidentSocketIOInput` and
 """
 from __future__ import annotations
 
+import asyncio
 import logging
 from functools import lru_cache
 from typing import Any, Awaitable, Callable
@@ -70,7 +71,7 @@ async def action_server_answers(timeout: float = 1.0) -> bool:
         async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=timeout)) as session:
             async with session.get(health) as response:
                 return response.status == 200
-    except (aiohttp.ClientError, OSError, TimeoutError):
+    except (aiohttp.ClientError, OSError, asyncio.TimeoutError):  # on Python 3.10 not the builtin TimeoutError
         return False
 
 

@@ -47,6 +47,14 @@ class Settings:
     rasa_auth_token: str | None = None  # the Rasa HTTP API token the console uses on loopback
     action_endpoint_url: str | None = None  # where Rasa finds the action server (ACTION_ENDPOINT_URL)
     rasa_api_url: str | None = None  # default: the address the console's own request came in on
+    # Exposure (server/, README "The action server" and "Supervision").
+    var_dir: Path = ROOT / "var"  # local databases and generated secrets (ASSISTANT_VAR_DIR)
+    bind_host: str = "127.0.0.1"  # the only interface the servers listen on (BIND_HOST)
+    action_port: int = 5055  # the action server's port (ACTION_PORT)
+    action_server_secret: str | None = None  # shared by the Rasa server and the action server
+    action_server_max_body_bytes: int = 16 * 1024 * 1024  # larger action calls get 413
+    action_timeout_seconds: float = 8.0  # how long the Rasa server waits for one action call
+    trusted_proxies: tuple[str, ...] = ()  # peers whose X-Forwarded-For names the staff client
 
 
 def _env(name: str, default: str) -> str:
@@ -91,4 +99,11 @@ def get_settings() -> Settings:
         rasa_auth_token=_optional("RASA_AUTH_TOKEN"),
         action_endpoint_url=_optional("ACTION_ENDPOINT_URL"),
         rasa_api_url=(_optional("RASA_API_URL") or "").rstrip("/") or None,
+        var_dir=var,
+        bind_host=_env("BIND_HOST", "127.0.0.1"),
+        action_port=int(_env("ACTION_PORT", "5055")),
+        action_server_secret=_optional("ACTION_SERVER_SECRET"),
+        action_server_max_body_bytes=int(_env("ACTION_SERVER_MAX_BODY_BYTES", str(16 * 1024 * 1024))),
+        action_timeout_seconds=float(_env("ACTION_TIMEOUT_SECONDS", "8")),
+        trusted_proxies=tuple(part.strip() for part in _env("TRUSTED_PROXIES", "").split(",") if part.strip()),
     )
