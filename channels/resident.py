@@ -31,6 +31,8 @@ from rasa.core.channels.channel import OutputChannel
 from rasa.core.channels.socketio import SocketIOInput, SocketIOOutput
 from sanic import Blueprint
 
+from server import action_failures
+
 OnNewMessage = Callable[[UserMessage], Awaitable[Any]]
 logger = logging.getLogger(__name__)
 
@@ -76,9 +78,11 @@ async def action_server_answers(timeout: float = 1.0) -> bool:
 
 
 def never_silent(on_new_message: OnNewMessage) -> OnNewMessage:
-    """Wrap Rasa's message handler: a turn with no reply while the action
-    server is down gets a kind message instead of silence. (A paused
-    conversation is silent on purpose; its action server still answers.)"""
+    """Wrap Rasa's message handler: a turn in which a call to the action
+    server failed (down, hung past ACTION_TIMEOUT_SECONDS, erroring), or that
+    sent no reply while the action server is down, ends with a kind message
+    instead of silence. (A paused conversation is silent on purpose; its
+    action server still answers.)"""
 
     async def handler(message: UserMessage) -> Any:
         output = message.output_channel
@@ -91,13 +95,15 @@ def never_silent(on_new_message: OnNewMessage) -> OnNewMessage:
             await original(recipient_id, response)
 
         output.send_response = counting  # type: ignore[method-assign]
-        try:
-            return await on_new_message(message)
-        finally:
-            output.send_response = original  # type: ignore[method-assign]
-            if sent == 0 and not await action_server_answers():
-                logger.error("no reply to %s: the action server does not answer", message.sender_id)
-                await output.send_text_message(message.sender_id, technical_problem_text())
+        with action_failures.watching_turn() as turn:
+            try:
+                return await on_new_message(message)
+            finally:
+                output.send_response = original  # type: ignore[method-assign]
+                if turn.action_server_failed or (sent == 0 and not await action_server_answers()):
+                    logger.error("no full reply to %s: the action server failed or does not answer",
+                                 message.sender_id)
+                    await output.send_text_message(message.sender_id, technical_problem_text())
 
     return handler
 

@@ -13,7 +13,7 @@ import sys
 from rasa.__main__ import main as rasa_main
 
 from housing.settings import get_settings
-from server import action_results, action_timeout, private_files
+from server import action_failures, action_results, action_timeout, private_files
 
 TOKEN_OPTION = "--auth-token"
 
@@ -32,6 +32,7 @@ def main() -> None:
     settings = get_settings()
     private_files.make_private(settings.var_dir)
     action_timeout.install(settings.action_timeout_seconds)
+    action_failures.install()
     action_results.install()
     sys.argv = ["rasa", *with_auth_token(sys.argv[1:], settings.rasa_auth_token)]
     rasa_main()
