@@ -67,7 +67,7 @@ def install(app: Sanic, secret: str | None, max_body_bytes: int) -> None:
         raise ValueError("the action server needs ACTION_SERVER_SECRET (scripts/run generates one)")
     app.config.REQUEST_MAX_SIZE = max_body_bytes
 
-    @app.signal("http.routing.after")
+    @app.signal("http.routing.before")
     async def check_request(request: Request, **_: Any) -> None:
         refused = refusal(request.path, request.headers, secret, max_body_bytes)
         if refused is None:
@@ -80,3 +80,16 @@ def install(app: Sanic, secret: str | None, max_body_bytes: int) -> None:
     @app.exception(SanicException)
     async def refused(_: Request, error: SanicException) -> HTTPResponse:
         return response.json({"error": str(error)}, status=getattr(error, "status_code", 500) or 500)
+
+    async def refuse_in_error_path(request: Request) -> HTTPResponse | None:
+        # Sanic 21.12 runs the request middleware again before answering an
+        # error, and rasa-sdk's CORS middleware answers any OPTIONS with 200:
+        # run first there, so a refused request stays refused.
+        refused_request = refusal(request.path, request.headers, secret, max_body_bytes)
+        if refused_request is None:
+            return None
+        return response.json({"error": refused_request.reason}, status=refused_request.status)
+
+    @app.listener("before_server_start")
+    async def first_middleware(*_: Any) -> None:  # after rasa-sdk's CORS adds its own, at server start
+        app.request_middleware.appendleft(refuse_in_error_path)
