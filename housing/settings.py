@@ -4,6 +4,7 @@ Every other module asks this one; nothing else reads ``os.environ``.
 """
 from __future__ import annotations
 
+import ipaddress
 import os
 from dataclasses import dataclass
 from functools import lru_cache
@@ -67,6 +68,17 @@ def _optional(name: str) -> str | None:
     return os.environ.get(name, "").strip() or None
 
 
+def _addresses(name: str) -> tuple[str, ...]:
+    """A comma-separated list of IP addresses or networks; ValueError naming a bad entry."""
+    entries = tuple(part.strip() for part in os.environ.get(name, "").split(",") if part.strip())
+    for entry in entries:
+        try:
+            ipaddress.ip_network(entry, strict=False)
+        except ValueError:
+            raise ValueError(f"{name}: {entry!r} is not an IP address or network") from None
+    return entries
+
+
 @lru_cache(maxsize=1)
 def get_settings() -> Settings:
     """Read the environment once; later calls return the same object."""
@@ -105,5 +117,5 @@ def get_settings() -> Settings:
         action_server_secret=_optional("ACTION_SERVER_SECRET"),
         action_server_max_body_bytes=int(_env("ACTION_SERVER_MAX_BODY_BYTES", str(16 * 1024 * 1024))),
         action_timeout_seconds=float(_env("ACTION_TIMEOUT_SECONDS", "8")),
-        trusted_proxies=tuple(part.strip() for part in _env("TRUSTED_PROXIES", "").split(",") if part.strip()),
+        trusted_proxies=_addresses("TRUSTED_PROXIES"),
     )

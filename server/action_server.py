@@ -33,6 +33,8 @@ def build_app(settings: Settings) -> Sanic:
 
 def main() -> None:
     settings = get_settings()
+    if not settings.action_server_secret:
+        raise SystemExit("ERROR: set ACTION_SERVER_SECRET (the Rasa server sends it; scripts/run generates one)")
     private_files.make_private(settings.var_dir)
     utils.configure_colored_logging("INFO")
     utils.update_sanic_log_level()
