@@ -10,7 +10,7 @@ server, each in its own process group, and:
   answered for 60 seconds (hung);
 * gives up, stopping everything, when a program exits five times in a row
   without ever answering its health check (a configuration error, not a crash);
-* on SIGINT (Ctrl+C) or SIGTERM stops both (SIGTERM, then SIGKILL after 15
+* on SIGINT (Ctrl+C), SIGTERM or SIGHUP stops both (SIGTERM, then SIGKILL after 15
   seconds) and exits.
 
 While the action server is down the Rasa server keeps answering residents
@@ -28,7 +28,6 @@ import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from types import FrameType
 
 import requests
 
@@ -65,7 +64,6 @@ class Program:
     backoff: float = 0.0
     restart_at: float | None = None
     failed_starts: int = 0
-    restarts: int = 0
 
 
 def assistant_programs(settings: Settings, rasa_port: int, model: Path, cors: str) -> list[Program]:
@@ -142,7 +140,6 @@ class Supervisor:
         for program in self.programs:
             if program.process is None:
                 if program.restart_at is not None and now >= program.restart_at:
-                    program.restarts += 1
                     self.start(program)
             elif program.process.poll() is not None:
                 self.exited(program, now)
@@ -156,8 +153,8 @@ class Supervisor:
         self.stopping = True
 
     def run(self) -> int:
-        signal.signal(signal.SIGTERM, self.stop)
-        signal.signal(signal.SIGINT, self.stop)
+        for stop_signal in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
+            signal.signal(stop_signal, self.stop)
         try:
             for program in self.programs:
                 self.start(program)
