@@ -55,6 +55,7 @@ class Settings:
     action_server_secret: str | None = None  # shared by the Rasa server and the action server
     action_server_max_body_bytes: int = 16 * 1024 * 1024  # larger action calls get 413
     action_timeout_seconds: float = 8.0  # how long the Rasa server waits for one action call
+    supervisor_hung_seconds: float = 60.0  # make run restarts a server silent this long after answering
     trusted_proxies: tuple[str, ...] = ()  # peers whose X-Forwarded-For names the staff client
 
 
@@ -117,5 +118,6 @@ def get_settings() -> Settings:
         action_server_secret=_optional("ACTION_SERVER_SECRET"),
         action_server_max_body_bytes=int(_env("ACTION_SERVER_MAX_BODY_BYTES", str(16 * 1024 * 1024))),
         action_timeout_seconds=float(_env("ACTION_TIMEOUT_SECONDS", "8")),
+        supervisor_hung_seconds=float(_env("SUPERVISOR_HUNG_SECONDS", "60")),
         trusted_proxies=_addresses("TRUSTED_PROXIES"),
     )

@@ -13,8 +13,10 @@ for any reason but a form's rejection (cannot connect, times out, 4xx/5xx)
 is noted (`RemoteAction.run`), and the processor then ends the turn the normal
 way, with `action_listen` (`MessageProcessor._run_action`): the conversation
 is left as it was before the failing call, so the next turn carries on where
-it stopped. `watching_turn()` tells the channel that a turn had such a
-failure, so it can give the resident the "technical problem" message.
+it stopped. `watching_turn()` (one resident turn, in the channel) tells the
+channel that the turn had such a failure, so it can give the resident the
+"technical problem" message, and makes later calls in the same turn fail at
+once: a resident waits for one timeout at most, not one per action.
 """
 from __future__ import annotations
 
@@ -28,6 +30,7 @@ from rasa.core.actions.action import ActionExecutionRejection, RemoteAction, act
 from rasa.core.policies.policy import PolicyPrediction
 from rasa.core.processor import MessageProcessor
 from rasa.shared.core.constants import ACTION_LISTEN_NAME
+from rasa.shared.exceptions import RasaException
 
 logger = logging.getLogger(__name__)
 
@@ -65,6 +68,11 @@ _original_run_action = MessageProcessor._run_action
 
 
 async def _remote_run(self: RemoteAction, *args: Any, **kwargs: Any) -> Any:
+    turn = _turn.get()
+    if turn is not None and turn.action_server_failed:
+        # e.g. the session start timed out: do not wait a second time in the same turn
+        _note_failure()
+        raise RasaException(f"not calling the action server for '{self.name()}': it failed earlier in this turn")
     try:
         return await _original_remote_run(self, *args, **kwargs)
     except ActionExecutionRejection:

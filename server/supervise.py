@@ -7,7 +7,7 @@ server, each in its own process group, and:
   doubles from 1 to 30 seconds (and starts again from 1 once a run has lasted
   a minute), logging each exit and restart;
 * restarts one that answered its health check before and then has not
-  answered for 60 seconds (hung);
+  answered for `SUPERVISOR_HUNG_SECONDS` (60; hung);
 * gives up, stopping everything, when a program exits five times in a row
   without ever answering its health check (a configuration error, not a crash);
 * on SIGINT (Ctrl+C), SIGTERM or SIGHUP stops both (SIGTERM, then SIGKILL after 15
@@ -36,7 +36,6 @@ from housing.settings import Settings, get_settings
 ROOT = Path(__file__).resolve().parent.parent
 FIRST_BACKOFF, MAX_BACKOFF = 1.0, 30.0
 STABLE_AFTER = 60.0  # a run this long resets the back-off
-HUNG_AFTER = 60.0  # no health answer for this long (after a first one) means hung
 GIVE_UP_AFTER = 5  # exits in a row without ever being healthy
 STOP_GRACE = 15.0
 TICK = 0.5
@@ -90,9 +89,10 @@ def answers(url: str) -> bool:
 class Supervisor:
     """Starts the programs, restarts them when they die or hang, stops them on a signal."""
 
-    def __init__(self, programs: list[Program], ready_message: str = "") -> None:
+    def __init__(self, programs: list[Program], ready_message: str = "", hung_after: float = 60.0) -> None:
         self.programs = programs
         self.ready_message = ready_message
+        self.hung_after = hung_after  # no health answer for this long (after a first one) means hung
         self.stopping = False
         self.announced = False
 
@@ -131,7 +131,7 @@ class Supervisor:
             if program.healthy_at is None:
                 logger.info("%s answers at %s", program.name, program.health_url)
             program.healthy_at = now
-        elif program.healthy_at is not None and now - program.healthy_at > HUNG_AFTER:
+        elif program.healthy_at is not None and now - program.healthy_at > self.hung_after:
             logger.error("%s has not answered for %.0fs; killing it", program.name, now - program.healthy_at)
             self.kill(program, signal.SIGKILL)
 
@@ -190,7 +190,8 @@ def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s supervise: %(message)s", datefmt="%H:%M:%S",
                         stream=sys.stderr)
     settings = get_settings()
-    return Supervisor(assistant_programs(settings, args.rasa_port, args.model, args.cors), args.ready_message).run()
+    programs = assistant_programs(settings, args.rasa_port, args.model, args.cors)
+    return Supervisor(programs, args.ready_message, settings.supervisor_hung_seconds).run()
 
 
 if __name__ == "__main__":

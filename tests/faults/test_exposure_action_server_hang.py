@@ -56,3 +56,24 @@ def test_hung_action_server_mid_form_gets_the_resident_an_answer_within_seconds(
     replies = texts(assistant.say(sender, "last week"))
     assert replies and TECHNICAL_PROBLEM not in replies
     assert "What would you like us to do to put things right?" in replies  # the form's next question
+
+
+def test_new_resident_writing_to_a_hung_action_server_waits_for_one_timeout_only(assistant: Assistant):
+    """Fault: a new resident's first message while the action server hangs
+    needs two action calls (the session start, then the triage). The first
+    times out; the second is not tried, so the kind message still comes
+    within one timeout plus a second or two, and after the action server
+    resumes the resident is answered normally."""
+    group = assistant._rasa_start[2][0].pid
+    os.killpg(group, signal.SIGSTOP)
+    try:
+        started = time.monotonic()
+        replies = texts(assistant.say("hang-new-1", "my kitchen tap is leaking"))
+        took = time.monotonic() - started
+    finally:
+        os.killpg(group, signal.SIGCONT)
+    assert TECHNICAL_PROBLEM in replies
+    assert took < ANSWERED_WITHIN, took
+    time.sleep(1)
+    replies = texts(assistant.say("hang-new-1", "my kitchen tap is leaking"))
+    assert "service request" in replies and TECHNICAL_PROBLEM not in replies

@@ -21,6 +21,7 @@ import requests
 from tests.exposure_helpers import TECHNICAL_PROBLEM, command_lines, mode
 from tests.servers import MODEL, ROOT, free_port
 
+HUNG_SECONDS = 6
 # Settings scripts/run must choose itself here (a developer's shell may have them).
 CLEARED = ("RASA_AUTH_TOKEN", "ACTION_SERVER_SECRET", "CASES_DATABASE_URL", "TRACKER_DB", "ACTION_ENDPOINT_URL",
            "CORS_ORIGINS", "PYTHONPATH")
@@ -85,7 +86,7 @@ def run(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Run]:
     rasa_port, action_port = free_port(), free_port()
     env = {k: v for k, v in os.environ.items() if k not in CLEARED}
     env.update({"ASSISTANT_VAR_DIR": str(var), "RASA_PORT": str(rasa_port), "ACTION_PORT": str(action_port),
-                "BIND_HOST": "127.0.0.1"})
+                "BIND_HOST": "127.0.0.1", "SUPERVISOR_HUNG_SECONDS": str(HUNG_SECONDS)})
     log = work / "run.log"
     with log.open("w") as out:
         process = subprocess.Popen(["bash", "scripts/run"], cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT,
@@ -126,6 +127,27 @@ def test_killed_action_server_is_restarted_and_residents_are_told_meanwhile(run:
     assert reply and TECHNICAL_PROBLEM not in reply
     assert "service request" in reply
     assert "action server exited (signal 9)" in run.supervisor_log()
+
+
+def test_hung_action_server_is_killed_and_restarted(run: Run):
+    """Fault: the action server hangs (its process group stopped with
+    SIGSTOP) under `make run`. The resident is told kindly within seconds;
+    after SUPERVISOR_HUNG_SECONDS without a health answer the supervisor kills
+    and restarts it, and the resident gets normal answers again."""
+    before = run.children()
+    os.killpg(before["actions"], signal.SIGSTOP)
+    try:
+        started = time.monotonic()
+        assert TECHNICAL_PROBLEM in run.say("sup-hung", "my kitchen tap is leaking")
+        assert time.monotonic() - started < 12
+        wait_until(lambda: run.children().get("actions") not in (None, before["actions"])
+                   and answers(run.action_url + "/health"), HUNG_SECONDS + 30, "the hung server was not replaced", run)
+    finally:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(before["actions"], signal.SIGCONT)
+    assert "action server has not answered for" in run.supervisor_log()
+    reply = run.say("sup-hung", "my kitchen tap is leaking")
+    assert "service request" in reply and TECHNICAL_PROBLEM not in reply
 
 
 def test_killed_rasa_server_is_restarted(run: Run):
