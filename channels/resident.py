@@ -31,6 +31,7 @@ from rasa.core.channels.channel import OutputChannel
 from rasa.core.channels.socketio import SocketIOInput, SocketIOOutput
 from sanic import Blueprint
 
+from housing.settings import get_settings
 from server import action_failures
 
 OnNewMessage = Callable[[UserMessage], Awaitable[Any]]
@@ -63,8 +64,6 @@ def technical_problem_text() -> str:
 
 async def action_server_answers(timeout: float = 1.0) -> bool:
     """Does the action server's /health answer? (True when none is configured.)"""
-    from housing.settings import get_settings
-
     url = get_settings().action_endpoint_url
     if not url:
         return True
