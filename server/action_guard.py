@@ -7,8 +7,9 @@ but `GET /health` must carry the secret shared with the Rasa server
 must not be compressed (the Rasa server never compresses; a small deflate
 body can expand to gigabytes) and must fit the size cap. The checks run on
 the request's headers, before its body is read (`install`), so a refused
-request costs nothing; a body that turns out larger than its headers said is
-cut off at the cap by Sanic (413).
+request's body is never kept (at most 1 MiB of it is read and dropped); a
+body that turns out larger than its headers said is cut off at the cap by
+Sanic (413).
 """
 from __future__ import annotations
 
@@ -25,6 +26,7 @@ from sanic.response import HTTPResponse
 logger = logging.getLogger(__name__)
 
 OPEN_PATHS = frozenset({"/health"})
+DRAIN_LIMIT = 1024 * 1024  # bytes of a refused request's body read (and dropped) before closing
 IDENTITY = frozenset({"", "identity"})
 
 
@@ -72,9 +74,10 @@ def install(app: Sanic, secret: str | None, max_body_bytes: int) -> None:
         refused = refusal(request.path, request.headers, secret, max_body_bytes)
         if refused is None:
             return
-        # Do not read (or drain) the body of a refused request: close the connection instead.
+        # After the answer Sanic drains the unread body: a small one, so the
+        # client reads the answer cleanly; past DRAIN_LIMIT it closes the connection.
         if request.stream is not None:
-            request.stream.request_max_size = 0
+            request.stream.request_max_size = min(request.stream.request_max_size, DRAIN_LIMIT)
         raise SanicException(refused.reason, status_code=refused.status, quiet=True)
 
     @app.exception(SanicException)

@@ -68,17 +68,11 @@ def deflate_bomb(expanded_bytes: int) -> bytes:
     return b"".join(parts)
 
 
-def raw_request(host: str, port: int, head: str, body: bytes = b"", source: str | None = None,
-                timeout: float = 10) -> str:
-    """Send `head` (request line and headers, without the blank line) and
-    `body` over a plain socket; return the status line of the answer."""
-    with socket.create_connection((host, port), timeout=timeout,
-                                  source_address=(source, 0) if source else None) as sock:
+def raw_request(host: str, port: int, head: str, timeout: float = 10) -> str:
+    """Send only `head` (request line and headers) over a plain socket, no
+    body; return the status line of the answer."""
+    with socket.create_connection((host, port), timeout=timeout) as sock:
         sock.sendall(head.encode("latin-1") + b"\r\n\r\n")
-        try:
-            sock.sendall(body)
-        except OSError:
-            pass  # the server may close before reading it all: the answer is what counts
         answer = b""
         while b"\r\n" not in answer:
             data = sock.recv(4096)

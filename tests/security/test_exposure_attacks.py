@@ -140,10 +140,10 @@ def test_oversized_body_is_refused_before_it_is_read(assistant: Assistant):
     pid = action_server_pid(assistant)
     before = rss_bytes(pid)
     started = time.monotonic()
+    # Only the headers are sent: the answer must come before the body (which is never read).
     status = raw_request("127.0.0.1", action_port(assistant),
                          f"POST /webhook HTTP/1.1\r\nHost: x\r\nAuthorization: {bearer(assistant)}\r\n"
-                         f"Content-Type: application/json\r\nContent-Length: {200 * 1024 * 1024}",
-                         b"{" * 65536)
+                         f"Content-Type: application/json\r\nContent-Length: {200 * 1024 * 1024}")
     assert status.startswith("HTTP/1.1 413"), status
     assert time.monotonic() - started < 2
 
