@@ -7,7 +7,8 @@ server, each in its own process group, and:
   doubles from 1 to 30 seconds (and starts again from 1 once a run has lasted
   a minute), logging each exit and restart;
 * restarts one that answered its health check before and then has not
-  answered for `SUPERVISOR_HUNG_SECONDS` (60; hung);
+  answered for `SUPERVISOR_HUNG_SECONDS` (60), or that has not answered
+  five minutes after it started (hung);
 * gives up, stopping everything, when a program exits five times in a row
   without ever answering its health check (a configuration error, not a crash);
 * on SIGINT (Ctrl+C), SIGTERM or SIGHUP stops both (SIGTERM, then SIGKILL after 15
@@ -37,6 +38,7 @@ ROOT = Path(__file__).resolve().parent.parent
 FIRST_BACKOFF, MAX_BACKOFF = 1.0, 30.0
 STABLE_AFTER = 60.0  # a run this long resets the back-off
 GIVE_UP_AFTER = 5  # exits in a row without ever being healthy
+START_GRACE = 300.0  # a server not answering this long after it started is hung too
 STOP_GRACE = 15.0
 TICK = 0.5
 logger = logging.getLogger("supervise")
@@ -133,6 +135,10 @@ class Supervisor:
             program.healthy_at = now
         elif program.healthy_at is not None and now - program.healthy_at > self.hung_after:
             logger.error("%s has not answered for %.0fs; killing it", program.name, now - program.healthy_at)
+            self.kill(program, signal.SIGKILL)
+        elif program.healthy_at is None and now - program.started_at > START_GRACE:
+            logger.error("%s has not answered since it started %.0fs ago; killing it", program.name,
+                         now - program.started_at)
             self.kill(program, signal.SIGKILL)
 
     def tick(self) -> None:

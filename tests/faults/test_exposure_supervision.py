@@ -134,6 +134,9 @@ def test_hung_action_server_is_killed_and_restarted(run: Run):
     SIGSTOP) under `make run`. The resident is told kindly within seconds;
     after SUPERVISOR_HUNG_SECONDS without a health answer the supervisor kills
     and restarts it, and the resident gets normal answers again."""
+    # The supervisor must have seen this action server answer (it may have just been restarted).
+    wait_until(lambda: run.supervisor_log().count("action server answers at")
+               == run.supervisor_log().count("action server started"), 10, "the supervisor never saw it answer", run)
     before = run.children()
     os.killpg(before["actions"], signal.SIGSTOP)
     try:
