@@ -65,6 +65,7 @@ BIN = Path(sys.executable).parent  # .venv/bin, where `rasa` lives
 HOST = "127.0.0.1"
 HELDOUT = ROOT / "tests" / "nlu" / "heldout.yml"
 RESULTS = ROOT / "results" / "benchmark.json"
+REST_SECRET = secrets.token_urlsafe(24)  # the REST channel is on only with a secret (README, "REST channel")
 
 TRAIN_TIMEOUT_S = 3600.0
 READY_TIMEOUT_S = 180.0
@@ -322,15 +323,19 @@ def running_servers(variant: Variant, model: Path, workdir: Path,
         ASSISTANT_VAR_DIR=str(var_dir),
         ACTION_ENDPOINT_URL=f"http://{HOST}:{action_port}/webhook",
         TRACKER_DB=str(var_dir / "conversations.db"),
+        BIND_HOST=HOST,
+        ACTION_PORT=str(action_port),
+        ACTION_SERVER_SECRET=secrets.token_urlsafe(24),
+        RASA_AUTH_TOKEN=token,
+        REST_CHANNEL_SECRET=REST_SECRET,
     )
     log(f"{variant.key}: starting servers on {HOST}:{rasa_port} (rasa) and {HOST}:{action_port} (actions)")
     started_at = time.perf_counter()
     procs: list[subprocess.Popen] = []
     try:
-        procs.append(spawn([str(BIN / "python"), "-m", "rasa_sdk", "--actions", "actions",
-                            "--port", str(action_port)], env, workdir / "actions.log"))
+        procs.append(spawn([str(BIN / "python"), "-m", "server.action_server"], env, workdir / "actions.log"))
         procs.append(spawn([str(BIN / "python"), "-m", "server", "run", "--model", str(model), "--enable-api",
-                            "--auth-token", token, "--interface", HOST, "--port", str(rasa_port),
+                            "--interface", HOST, "--port", str(rasa_port),
                             "--credentials", str(ROOT / "credentials.yml"),
                             "--endpoints", str(endpoints)], env, workdir / "rasa.log"))
         yield Servers(rasa=procs[1], actions=procs[0], base_url=f"http://{HOST}:{rasa_port}",
@@ -428,7 +433,8 @@ def send(session: requests.Session, url: str, sender: str, text: str) -> tuple[f
     """One turn: (latency in ms, bot messages), or None when it failed."""
     start = time.perf_counter()
     try:
-        response = session.post(url, json={"sender": sender, "message": text}, timeout=REQUEST_TIMEOUT_S)
+        response = session.post(url, json={"sender": sender, "message": text}, timeout=REQUEST_TIMEOUT_S,
+                                headers={"Authorization": f"Bearer {REST_SECRET}"})
         elapsed_ms = (time.perf_counter() - start) * 1000
         if response.status_code != 200:
             return None

@@ -16,7 +16,7 @@ when something did not hold (1 only when a measurement could not be made).
 """
 from __future__ import annotations
 
-import json
+import re
 import subprocess
 import sys
 import tempfile
@@ -63,13 +63,22 @@ def run_suite(folder: str) -> dict[str, FileTally]:
     return tallies
 
 
+REFERENCES = re.compile(r"references expected / given: (\d+) / (\d+)")
+CASES = re.compile(r"cases expected / stored: (\d+) / (\d+) \(duplicates (\d+), lost (\d+)\)")
+
+
 def run_drill() -> dict[str, int]:
-    """The retry drill's figures (benchmarks/resilience.py --json)."""
-    completed = subprocess.run([sys.executable, "benchmarks/resilience.py", "--json"], cwd=ROOT,
+    """The retry drill's figures, read from what benchmarks/resilience.py prints."""
+    completed = subprocess.run([sys.executable, "benchmarks/resilience.py"], cwd=ROOT,
                                capture_output=True, text=True, check=False)
-    if completed.returncode != 0:
-        raise RuntimeError(f"the retry drill failed:\n{completed.stderr[-3000:]}")
-    return json.loads(completed.stdout.strip().splitlines()[-1])
+    references, cases = REFERENCES.search(completed.stdout), CASES.search(completed.stdout)
+    if completed.returncode != 0 or not references or not cases:
+        raise RuntimeError(f"the retry drill failed:\n{completed.stdout[-2000:]}\n{completed.stderr[-2000:]}")
+    expected, given = map(int, references.groups())
+    cases_expected, stored, duplicated, lost = map(int, cases.groups())
+    return {"references expected": expected, "references given": given,
+            "references not given": expected - given, "cases expected": cases_expected,
+            "cases stored": stored, "cases duplicated": duplicated, "cases lost": lost}
 
 
 def main() -> int:

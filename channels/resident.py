@@ -41,12 +41,13 @@ from sanic.response import HTTPResponse
 from socketio import AsyncServer
 
 from channels.ids import WEB, own_id
+from channels.message_limit import capped
 from channels.rest_requests import BadRestRequest, bearer_ok, parse_body
 from channels.web_sessions import issued_shape, new_session_id, origin_allowed
 from housing import messages
+from housing.policy_loader import load_policy
 from housing.settings import get_settings
-
-from channels.message_limit import capped
+from server import action_failures
 
 OnNewMessage = Callable[[UserMessage], Awaitable[Any]]
 logger = logging.getLogger(__name__)
@@ -65,9 +66,6 @@ def technical_problem_text() -> str:
     """What a resident is told when the assistant cannot answer."""
     phone = ""
     try:
-        from housing.policy_loader import load_policy
-        from housing.settings import get_settings
-
         phone = load_policy(get_settings().policy_file)[0].phone
     except Exception:  # the message must go out whatever is wrong
         logger.exception("could not read the landlord's phone number from the policy")
@@ -78,8 +76,6 @@ def technical_problem_text() -> str:
 
 async def action_server_answers(timeout: float = 1.0) -> bool:
     """Does the action server's /health answer? (True when none is configured.)"""
-    from housing.settings import get_settings
-
     url = get_settings().action_endpoint_url
     if not url:
         return True
@@ -88,14 +84,17 @@ async def action_server_answers(timeout: float = 1.0) -> bool:
         async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=timeout)) as session:
             async with session.get(health) as response:
                 return response.status == 200
-    except (aiohttp.ClientError, OSError, TimeoutError):
+    except (aiohttp.ClientError, OSError, asyncio.TimeoutError):  # on Python 3.10 not the builtin TimeoutError
         return False
 
 
 def never_silent(on_new_message: OnNewMessage) -> OnNewMessage:
-    """Wrap Rasa's message handler: a turn with no reply while the action
-    server is down gets a kind message instead of silence. (A paused
-    conversation is silent on purpose; its action server still answers.)"""
+    """Wrap Rasa's message handler: a turn in which a call to the action
+    server failed (down, hung past ACTION_TIMEOUT_SECONDS, erroring), a turn
+    that failed itself (e.g. the conversations database could not be read or
+    written), or a turn that sent no reply while the action server is down,
+    ends with a kind message instead of silence. (A paused conversation is
+    silent on purpose; its action server still answers.)"""
 
     async def handler(message: UserMessage) -> Any:
         output = message.output_channel
@@ -108,26 +107,36 @@ def never_silent(on_new_message: OnNewMessage) -> OnNewMessage:
             await original(recipient_id, response)
 
         output.send_response = counting  # type: ignore[method-assign]
-        try:
-            return await on_new_message(message)
-        finally:
-            output.send_response = original  # type: ignore[method-assign]
-            if sent == 0 and not await action_server_answers():
-                logger.error("no reply to %s: the action server does not answer", message.sender_id)
-                await output.send_text_message(message.sender_id, technical_problem_text())
+        failed = False
+        with action_failures.watching_turn() as turn:
+            try:
+                return await on_new_message(message)
+            except Exception:  # the resident is answered whatever went wrong; the error is logged
+                logger.exception("the turn for %s failed", message.sender_id)
+                failed = True
+                return None
+            finally:
+                output.send_response = original  # type: ignore[method-assign]
+                if failed or turn.action_server_failed or (sent == 0 and not await action_server_answers()):
+                    logger.error("no full reply to %s: the action server failed or does not answer",
+                                 message.sender_id)
+                    await output.send_text_message(message.sender_id, technical_problem_text())
 
     return handler
 
 
 def as_plain_text(on_new_message: OnNewMessage) -> OnNewMessage:
     """Wrap Rasa's message handler so a message is never taken as an intent
-    command, is held to the size cap (`channels.message_limit.capped`), and
-    never goes unanswered (`never_silent`)."""
+    command, is held to the size cap (`channels.message_limit.capped`), never
+    goes unanswered (`never_silent`), and is never lost to a dropped
+    connection: Sanic cancels a request's handler when its client goes away,
+    which would discard the turn (a confirming "yes" included) before the
+    conversation is saved, so the turn runs to its end in a task of its own."""
     answered = never_silent(capped(on_new_message))
 
     async def handler(message: UserMessage) -> Any:
         message.text = resident_text(message.text)
-        return await answered(message)
+        return await asyncio.shield(asyncio.ensure_future(answered(message)))
 
     return handler
 

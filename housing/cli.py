@@ -22,6 +22,7 @@ from __future__ import annotations
 import argparse
 import csv
 import json
+import os
 import re
 import sys
 from dataclasses import fields
@@ -378,4 +379,6 @@ def main(argv: Optional[Sequence[str]] = None, out: Optional[TextIO] = None) -> 
 
 
 if __name__ == "__main__":
+    # A database or export this command creates holds residents' personal data: this user's only.
+    os.umask(0o077)
     sys.exit(main())

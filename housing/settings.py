@@ -4,6 +4,7 @@ Every other module asks this one; nothing else reads ``os.environ``.
 """
 from __future__ import annotations
 
+import ipaddress
 import os
 from dataclasses import dataclass
 from functools import lru_cache
@@ -64,6 +65,15 @@ class Settings:
     # Residents' channels (channels/resident.py, README "Website chat" and "REST channel").
     rest_channel_secret: str | None = None  # REST_CHANNEL_SECRET: the REST channel is off (404) until it is set
     cors_origins: tuple[str, ...] = ()  # CORS_ORIGINS: origins besides the server's own allowed on socket.io
+    # Exposure (server/, README "The action server" and "Supervision").
+    var_dir: Path = ROOT / "var"  # local databases and generated secrets (ASSISTANT_VAR_DIR)
+    bind_host: str = "127.0.0.1"  # the only interface the servers listen on (BIND_HOST)
+    action_port: int = 5055  # the action server's port (ACTION_PORT)
+    action_server_secret: str | None = None  # shared by the Rasa server and the action server
+    action_server_max_body_bytes: int = 16 * 1024 * 1024  # larger action calls get 413
+    action_timeout_seconds: float = 8.0  # how long the Rasa server waits for one action call
+    supervisor_hung_seconds: float = 60.0  # make run restarts a server silent this long after answering
+    trusted_proxies: tuple[str, ...] = ()  # peers whose X-Forwarded-For names the staff client
 
 
 def _env(name: str, default: str) -> str:
@@ -79,6 +89,15 @@ def _optional(name: str) -> str | None:
 def _origins(value: str) -> tuple[str, ...]:
     """CORS_ORIGINS: origins separated by spaces or commas, without a trailing slash."""
     return tuple(origin.rstrip("/") for origin in value.replace(",", " ").split() if origin.strip("/"))
+def _addresses(name: str) -> tuple[str, ...]:
+    """A comma-separated list of IP addresses or networks; ValueError naming a bad entry."""
+    entries = tuple(part.strip() for part in os.environ.get(name, "").split(",") if part.strip())
+    for entry in entries:
+        try:
+            ipaddress.ip_network(entry, strict=False)
+        except ValueError:
+            raise ValueError(f"{name}: {entry!r} is not an IP address or network") from None
+    return entries
 
 
 @lru_cache(maxsize=1)
@@ -123,4 +142,12 @@ def get_settings() -> Settings:
         tracker_db_connect_timeout=float(_env("TRACKER_DB_CONNECT_TIMEOUT", "30")),
         rest_channel_secret=_optional("REST_CHANNEL_SECRET"),
         cors_origins=_origins(os.environ.get("CORS_ORIGINS", "")),
+        var_dir=var,
+        bind_host=_env("BIND_HOST", "127.0.0.1"),
+        action_port=int(_env("ACTION_PORT", "5055")),
+        action_server_secret=_optional("ACTION_SERVER_SECRET"),
+        action_server_max_body_bytes=int(_env("ACTION_SERVER_MAX_BODY_BYTES", str(16 * 1024 * 1024))),
+        action_timeout_seconds=float(_env("ACTION_TIMEOUT_SECONDS", "8")),
+        supervisor_hung_seconds=float(_env("SUPERVISOR_HUNG_SECONDS", "60")),
+        trusted_proxies=_addresses("TRUSTED_PROXIES"),
     )

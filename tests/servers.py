@@ -22,9 +22,11 @@ from typing import Callable, Iterator
 import requests
 
 from channels.ids import REST, conversation_id
+from server.private_files import PRIVATE_UMASK
 
 ROOT = Path(__file__).resolve().parent.parent
 MODEL = ROOT / "models" / "assistant.tar.gz"
+ACTION_SERVER_COMMAND = [sys.executable, "-m", "server.action_server"]
 
 
 def rest_id(sender: str) -> str:
@@ -49,6 +51,8 @@ class Assistant:
     # How the Rasa server was started, for restart_rasa(): [command, env, the
     # running processes (the Rasa server is the last)].
     _rasa_start: list = field(default_factory=list, repr=False)
+    # The secret the Rasa server sends the action server (ACTION_SERVER_SECRET).
+    action_secret: str = field(default="", repr=False)
 
     def restart_rasa(self, while_down: Callable[[], None] | None = None) -> None:
         """Kill the Rasa server's process group, call `while_down()` once it no
@@ -67,7 +71,7 @@ class Assistant:
             out.write("\n--- restarted by restart_rasa() ---\n")
             out.flush()
             procs[-1] = subprocess.Popen(command, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT,
-                                         start_new_session=True)
+                                         start_new_session=True, umask=PRIVATE_UMASK)
         _wait(f"{self.url}/", procs[-1], log)
 
     def stop_action_server(self) -> None:
@@ -118,8 +122,9 @@ def running_assistant(work: Path, policy: Path | None = None,
         raise RuntimeError("no trained model: run the README test command (it trains the model first)")
     work.mkdir(parents=True, exist_ok=True)
     rasa_port, action_port = free_port(), free_port()
-    token = "test-token"
+    token = secrets.token_urlsafe(24)
     rest_secret = secrets.token_urlsafe(24)
+    action_secret = secrets.token_urlsafe(24)
     env = dict(os.environ)
     env.update({
         "PYTHONPATH": str(ROOT),
@@ -129,9 +134,13 @@ def running_assistant(work: Path, policy: Path | None = None,
         "TRACKER_DB": str(work / "conversations.db"),
         "RASA_TELEMETRY_ENABLED": "false",
         "TF_CPP_MIN_LOG_LEVEL": "2",
-        # The staff console (inside the Rasa server) calls the Rasa HTTP API with it.
+        # The staff console (inside the Rasa server) calls the Rasa HTTP API with it;
+        # `python -m server run` takes it from here, never from the command line.
         "RASA_AUTH_TOKEN": token,
         "REST_CHANNEL_SECRET": rest_secret,
+        "ACTION_SERVER_SECRET": action_secret,
+        "BIND_HOST": "127.0.0.1",
+        "ACTION_PORT": str(action_port),
     })
     if policy:
         env["LANDLORD_POLICY"] = str(policy)
@@ -140,19 +149,20 @@ def running_assistant(work: Path, policy: Path | None = None,
     try:
         action_log = work / "actions.log"
         procs.append(subprocess.Popen(
-            [sys.executable, "-m", "rasa_sdk", "--actions", "actions", "--port", str(action_port)],
-            cwd=ROOT, env=env, stdout=action_log.open("w"), stderr=subprocess.STDOUT, start_new_session=True))
+            ACTION_SERVER_COMMAND, cwd=ROOT, env=env, stdout=action_log.open("w"), stderr=subprocess.STDOUT,
+            start_new_session=True, umask=PRIVATE_UMASK))
         rasa_log = work / "rasa.log"
-        rasa_command = [sys.executable, "-m", "server", "run", "--model", str(MODEL), "--enable-api", "--auth-token", token,
+        rasa_command = [sys.executable, "-m", "server", "run", "--model", str(MODEL), "--enable-api",
                         "--interface", "127.0.0.1", "--port", str(rasa_port), "--credentials", "credentials.yml",
                         "--endpoints", "endpoints.yml"]
         procs.append(subprocess.Popen(
             rasa_command, cwd=ROOT, env=env, stdout=rasa_log.open("w"), stderr=subprocess.STDOUT,
-            start_new_session=True))
+            start_new_session=True, umask=PRIVATE_UMASK))
         _wait(f"http://127.0.0.1:{action_port}/health", procs[0], action_log)
         _wait(f"http://127.0.0.1:{rasa_port}/", procs[1], rasa_log)
         yield Assistant(f"http://127.0.0.1:{rasa_port}", f"http://127.0.0.1:{action_port}", token,
-                        env["CASES_DATABASE_URL"], work, env["REST_CHANNEL_SECRET"], [rasa_command, env, procs])
+                        env["CASES_DATABASE_URL"], work, env["REST_CHANNEL_SECRET"], [rasa_command, env, procs],
+                        action_secret)
     finally:
         for proc in procs:
             with contextlib.suppress(ProcessLookupError):

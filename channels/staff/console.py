@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import math
 from functools import lru_cache, wraps
 from pathlib import Path
 from typing import Any, Awaitable, Callable
@@ -143,10 +144,7 @@ class StaffConsole(InputChannel):
     """The staff console (no resident messages come in here)."""
 
     def __init__(self) -> None:
-        # Per username: 5 failures in 15 minutes. Per address: more, since
-        # staff behind one proxy or office network share an address.
-        self.users = auth.SignInThrottle(limit=5)
-        self.addresses = auth.SignInThrottle(limit=30)
+        self.throttle = auth.SignInThrottle()
 
     @classmethod
     def name(cls) -> str:
@@ -158,7 +156,7 @@ class StaffConsole(InputChannel):
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         console = Blueprint("staff_console", __name__)
-        users, addresses = self.users, self.addresses
+        throttle = self.throttle
 
         @console.route("/", methods=["GET"], strict_slashes=False)
         async def index(_: Request) -> HTTPResponse:
@@ -182,16 +180,18 @@ class StaffConsole(InputChannel):
                 return _error(error.status, error.message)
             username = str(body.get("username") or "").strip().lower()[:64]
             password = str(body.get("password") or "")[:1024]
-            address = request.remote_addr or request.ip
-            if users.blocked(username) or addresses.blocked(address):
-                return _error(429, "too many failed sign-ins: wait 15 minutes and try again")
+            client = auth.client_address(request, _settings().trusted_proxies)
+            wait = math.ceil(throttle.wait(username, client))
+            if wait > 0:
+                refused = _error(429, f"too many failed sign-ins: wait {wait} seconds and try again")
+                refused.headers["Retry-After"] = str(wait)
+                return refused
             store = _service().store
             account = await _run(store.authenticate, username, password)
             if account is None:
-                users.failed(username)
-                addresses.failed(address)
+                throttle.failed(username, client)
                 return _error(401, "the username or password is wrong, or the account is disabled")
-            users.succeeded(username)
+            throttle.succeeded(username, client)
             token = await _run(store.start_session, account.username)
             reply = _json({"username": account.username, "display_name": account.display_name,
                            "csrf_token": csrf_token_for(token)})

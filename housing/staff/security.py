@@ -8,19 +8,25 @@ functions, no I/O.
   used to sign in.
 * CSRF: every state-changing request carries ``X-CSRF-Token``, an HMAC of the
   session token that only a page that could read the sign-in answer knows.
+* Sign-in throttling rules: how long a client waits after failed sign-ins
+  (`guess_delay`), and which address a sign-in comes from (`client_address`:
+  `X-Forwarded-For` counts only when the direct peer is a trusted proxy).
 """
 from __future__ import annotations
 
 import base64
 import hashlib
 import hmac
+import ipaddress
 import re
 import secrets
 from functools import lru_cache
+from typing import Iterable
 
 __all__ = [
     "MIN_PASSWORD_LENGTH", "USERNAME_PATTERN", "hash_password", "verify_password", "check_username",
     "check_password", "new_session_token", "token_digest", "csrf_token_for", "csrf_matches", "burn_time",
+    "guess_delay", "trusted_networks", "client_address",
 ]
 
 MIN_PASSWORD_LENGTH = 12
@@ -109,3 +115,54 @@ def csrf_matches(session_token: str, given: str | None) -> bool:
     if not session_token or not given:
         return False
     return hmac.compare_digest(csrf_token_for(session_token), given)
+
+
+def guess_delay(failures: int, free: int, cap: float) -> float:
+    """Seconds to wait after the last failed sign-in before the next try:
+    none for the first `free` failures, then 1, 2, 4 ... seconds, at most `cap`."""
+    if failures < free:
+        return 0.0
+    return min(cap, 2.0 ** min(failures - free, 32))
+
+
+Network = ipaddress.IPv4Network | ipaddress.IPv6Network
+
+
+def trusted_networks(entries: Iterable[str]) -> tuple[Network, ...]:
+    """The TRUSTED_PROXIES entries (addresses or CIDR ranges) as networks;
+    ValueError naming an entry that is neither."""
+    networks = []
+    for entry in entries:
+        try:
+            networks.append(ipaddress.ip_network(entry.strip(), strict=False))
+        except ValueError:
+            raise ValueError(f"TRUSTED_PROXIES: {entry!r} is not an IP address or network") from None
+    return tuple(networks)
+
+
+def _address(text: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
+    try:
+        return ipaddress.ip_address(text.strip().strip("[]"))
+    except ValueError:
+        return None
+
+
+def client_address(peer: str, forwarded_for: str | None, trusted: tuple[Network, ...]) -> str:
+    """Where a request comes from. The direct peer, unless it is a trusted
+    proxy: then the right-most address in `X-Forwarded-For` that is not a
+    trusted proxy (each proxy appends the address it saw; anything to the left
+    of the first untrusted one was written by the client and may be forged)."""
+    def is_trusted(address: ipaddress.IPv4Address | ipaddress.IPv6Address | None) -> bool:
+        return address is not None and any(address in network for network in trusted)
+
+    current = peer
+    if not is_trusted(_address(peer)):
+        return current
+    for hop in reversed([part for part in (forwarded_for or "").split(",") if part.strip()]):
+        address = _address(hop)
+        if address is None:
+            return current  # a malformed hop: trust nothing beyond it
+        current = str(address)
+        if not is_trusted(address):
+            return current
+    return current
