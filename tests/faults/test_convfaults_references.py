@@ -19,7 +19,7 @@ import pytest
 import requests
 
 from housing.cases.store import CaseStore
-from tests.servers import Assistant, running_assistant
+from tests.servers import Assistant, rest_id, running_assistant
 
 REFERENCE = re.compile(r"\b(?:CMP|SR)-\d{4}-\d{6}\b")
 COMPLAINT = ["my tap is STILL leaking despite numerous visits from your plumber, I'm sick of it",
@@ -57,7 +57,7 @@ def drop(assistant: Assistant, sender: str, text: str, after: float) -> None:
 def cases_of(assistant: Assistant, sender: str) -> list:
     store = CaseStore(assistant.cases_url)
     try:
-        return [case for case in store.list(limit=1000) if case.conversation_id == sender]
+        return [case for case in store.list(limit=1000) if case.conversation_id == rest_id(sender)]
     finally:
         store.dispose()
 

@@ -28,7 +28,7 @@ from housing import messages
 from housing.cases.store import CaseStore
 from housing.limits import CHECKS_PER_CONVERSATION, HANDOFFS_PER_CONVERSATION, VERIFY_FAILURES_PER_REFERENCE
 from housing.policy_loader import load_policy
-from tests.servers import ROOT, Assistant, running_assistant
+from tests.servers import ROOT, Assistant, rest_id, running_assistant
 
 DAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday", "bank_holidays")
 COMPLAINT = ["my tap is STILL leaking despite numerous visits from your plumber, I'm sick of it",
@@ -192,7 +192,7 @@ def test_a_callback_flood_from_one_conversation_is_stopped(servers: Servers):
         for message in ["talk to a person", "Sam Flood", "07700 900999", "any time"]:
             last = texts(assistant.say(conversation, message))
     store = CaseStore(assistant.cases_url)
-    callbacks = [c for c in store.list(limit=1000) if c.conversation_id == conversation]
+    callbacks = [c for c in store.list(limit=1000) if c.conversation_id == rest_id(conversation)]
     store.dispose()
     assert len(callbacks) == HANDOFFS_PER_CONVERSATION.limit
     reply = texts(assistant.say(conversation, "talk to a person"))

@@ -25,7 +25,7 @@ import requests
 
 from housing.cases.store import CaseStore
 from tests.channels.recorder import Recorded, Recorder, start_recorder
-from tests.servers import Assistant, running_assistant
+from tests.servers import Assistant, rest_id, running_assistant
 
 APP_SECRET = "limits-app-secret"
 PAGE_TOKEN = "limits-page-token"
@@ -64,7 +64,7 @@ def assistant(recorder: Recorder, tmp_path_factory: pytest.TempPathFactory) -> I
 # --- helpers ----------------------------------------------------------------------
 
 def tracker(assistant: Assistant, sender: str) -> dict:
-    response = requests.get(f"{assistant.url}/conversations/{sender}/tracker", params={"token": assistant.token},
+    response = requests.get(f"{assistant.url}/conversations/{rest_id(sender)}/tracker", params={"token": assistant.token},
                             timeout=10)
     response.raise_for_status()
     return response.json()
@@ -400,5 +400,5 @@ def test_a_long_complaint_is_stored_whole_in_the_case_store(assistant: Assistant
                    "Sam Patel", "sam.patel@example.com", "LS1 4AP", "none", "email"):
         assistant.say(sender, answer)
     assert "CMP-" in texts(assistant.say(sender, "yes"))
-    [case] = [c for c in CaseStore(assistant.cases_url).list(kind="complaint") if c.conversation_id == sender]
+    [case] = [c for c in CaseStore(assistant.cases_url).list(kind="complaint") if c.conversation_id == rest_id(sender)]
     assert case.description == text
