@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import secrets
 import subprocess
 import sys
 from pathlib import Path
@@ -36,8 +37,10 @@ def running_action_server(work: Path, env: dict[str, str], log_name: str = "acti
     port = free_port()
     log = work / log_name
     with log.open("a") as out:
-        proc = subprocess.Popen([sys.executable, "-m", "rasa_sdk", "--actions", "actions", "--port", str(port)],
-                                cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
+        proc = subprocess.Popen([sys.executable, "-m", "server.action_server"], cwd=ROOT,
+                                env={**env, "BIND_HOST": "127.0.0.1", "ACTION_PORT": str(port),
+                                     "ACTION_SERVER_SECRET": secrets.token_urlsafe(24)},
+                                stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
     try:
         _wait(f"http://127.0.0.1:{port}/health", proc, log)
         yield f"http://127.0.0.1:{port}"

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import secrets
 import signal
 import subprocess
 import time
@@ -34,6 +35,7 @@ class Run:
     log: Path
     rasa_url: str
     action_url: str
+    rest_secret: str
 
     def children(self) -> dict[str, int]:
         """The supervisor's servers: {"actions": pid, "rasa": pid}."""
@@ -50,7 +52,7 @@ class Run:
 
     def say(self, sender: str, text: str) -> str:
         response = requests.post(f"{self.rasa_url}/webhooks/rest/webhook", json={"sender": sender, "message": text},
-                                 timeout=30)
+                                 headers={"Authorization": f"Bearer {self.rest_secret}"}, timeout=30)
         response.raise_for_status()
         return " ".join(reply.get("text") or "" for reply in response.json())
 
@@ -86,12 +88,14 @@ def run(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Run]:
     rasa_port, action_port = free_port(), free_port()
     env = {k: v for k, v in os.environ.items() if k not in CLEARED}
     env.update({"ASSISTANT_VAR_DIR": str(var), "RASA_PORT": str(rasa_port), "ACTION_PORT": str(action_port),
-                "BIND_HOST": "127.0.0.1", "SUPERVISOR_HUNG_SECONDS": str(HUNG_SECONDS)})
+                "BIND_HOST": "127.0.0.1", "SUPERVISOR_HUNG_SECONDS": str(HUNG_SECONDS),
+                "REST_CHANNEL_SECRET": secrets.token_urlsafe(24)})
     log = work / "run.log"
     with log.open("w") as out:
         process = subprocess.Popen(["bash", "scripts/run"], cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT,
                                    start_new_session=True)
-    running = Run(process, var, log, f"http://127.0.0.1:{rasa_port}", f"http://127.0.0.1:{action_port}")
+    running = Run(process, var, log, f"http://127.0.0.1:{rasa_port}", f"http://127.0.0.1:{action_port}",
+                  env["REST_CHANNEL_SECRET"])
     seen: set[int] = set()
     try:
         wait_until(lambda: answers(running.rasa_url + "/") and answers(running.action_url + "/health"), 240,
