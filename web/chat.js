@@ -181,7 +181,11 @@
     setStatus(replaced ? "Your earlier conversation could not be found, so a new one has started."
                        : reconnecting ? "Connected again." : "");
     reconnecting = false;
-    if (!state.greeted && state.messages.every(function (m) { return m.pending; })) {
+    // Greet a new conversation, and greet again one whose greeting was never
+    // answered on this page (it was reloaded while the assistant was replying).
+    var answered = state.messages.some(function (m) { return m.from === "bot"; });
+    var queued = state.outbox.some(function (m) { return m.id === "greeting"; });
+    if ((!state.greeted || !answered) && !queued && state.messages.every(function (m) { return m.pending; })) {
       state.greeted = true;
       state.outbox.unshift({ id: "greeting", payload: "hello" });
     }

@@ -7,7 +7,7 @@ import json
 
 import requests
 
-from .helpers import STORE_KEY, Chat
+from .helpers import GREETING, STORE_KEY, Chat
 
 WHAT_HAPPENED = "Please tell me what happened"
 WHEN = "When did this happen"
@@ -105,3 +105,14 @@ def test_a_saved_session_the_server_never_issued_starts_a_new_conversation(new_c
     response = requests.get(f"{chat.assistant.url}/conversations/{victim}/tracker",
                             params={"token": chat.assistant.token}, timeout=10)
     assert [e for e in response.json()["events"] if e["event"] == "user"] == []
+
+
+def test_a_reload_while_the_greeting_is_on_its_way_still_greets(new_chat) -> None:
+    """The page is reloaded just after it asked for the greeting, before the
+    reply arrived (so the reply went to the old page): the reloaded page asks
+    again and the resident is greeted, instead of an empty chat."""
+    chat = new_chat()
+    chat.open(wait_for_greeting=False)
+    chat.wait_until(lambda: any('"hello"' in frame for frame in chat.frames_sent), "the greeting request")
+    chat.page.reload()
+    chat.wait_for_bot(0, GREETING)
