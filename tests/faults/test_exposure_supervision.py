@@ -79,9 +79,16 @@ def wait_until(check, timeout: float, what: str, run: Run) -> None:
 
 @pytest.fixture(scope="module")
 def run(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Run]:
+    with make_run(tmp_path_factory.mktemp("make-run")) as running:
+        yield running
+
+
+@contextlib.contextmanager
+def make_run(work: Path) -> Iterator[Run]:
+    """`scripts/run` on free ports with its own var folder, stopped afterwards
+    with every server it started."""
     if not MODEL.exists():
         pytest.skip("no trained model: run the README test command first")
-    work = tmp_path_factory.mktemp("make-run")
     var = work / "var"
     var.mkdir(mode=0o755)
     var.chmod(0o755)
@@ -204,3 +211,29 @@ def test_sigterm_stops_everything(run: Run):
         status = Path(f"/proc/{pid}/status")
         assert not status.exists() or "zombie" in status.read_text(), f"server {pid} still runs"
     assert not answers(run.rasa_url + "/") and not answers(run.action_url + "/health")
+
+
+def test_a_killed_supervisor_takes_its_servers_with_it(tmp_path: Path):
+    """Fault: the supervisor itself is killed with SIGKILL (no clean-up can
+    run). Its servers stop too, instead of running on with nothing to restart
+    them and holding the ports a new `make run` needs."""
+    with make_run(tmp_path) as running:
+        servers = running.children()
+        assert set(servers) == {"actions", "rasa"}
+        running.process.kill()
+        running.process.wait(timeout=10)
+
+        def all_gone() -> bool:
+            return all(not Path(f"/proc/{pid}/status").exists() or "zombie" in Path(f"/proc/{pid}/status").read_text()
+                       for pid in servers.values())
+
+        try:
+            deadline = time.monotonic() + 30
+            while not all_gone() and time.monotonic() < deadline:
+                time.sleep(0.25)
+            assert all_gone(), "a server kept running after its supervisor was killed"
+            assert not answers(running.rasa_url + "/") and not answers(running.action_url + "/health")
+        finally:
+            for pid in servers.values():  # never leave a server behind, whatever happened
+                with contextlib.suppress(ProcessLookupError):
+                    os.killpg(pid, signal.SIGKILL)
