@@ -2,17 +2,20 @@
 
 It records every request (method, path, query, headers, body) and answers 200
 with a plausible JSON body for the platform the path belongs to. Point
-MESSENGER_API_URL, TWILIO_API_URL and TELEGRAM_API_URL at `recorder.url`.
+MESSENGER_API_URL, TWILIO_API_URL and TELEGRAM_API_URL at `recorder.url`
+(tests/channels/platforms.py does). Tests get one from the `recorder` fixture
+(tests/conftest.py), or `with running_recorder() as recorder:`.
 """
 from __future__ import annotations
 
+import contextlib
 import json
 import threading
 import time
 import uuid
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Callable
+from typing import Callable, Iterator
 from urllib.parse import parse_qs, urlsplit
 
 
@@ -98,3 +101,14 @@ def start_recorder() -> tuple[Recorder, ThreadingHTTPServer]:
     recorder.url = f"http://127.0.0.1:{server.server_address[1]}"
     threading.Thread(target=server.serve_forever, name="api-recorder", daemon=True).start()
     return recorder, server
+
+
+@contextlib.contextmanager
+def running_recorder() -> Iterator[Recorder]:
+    """A recorder that answers until the block ends."""
+    recorder, server = start_recorder()
+    try:
+        yield recorder
+    finally:
+        server.shutdown()
+        server.server_close()

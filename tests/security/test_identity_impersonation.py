@@ -29,12 +29,12 @@ import yaml
 
 from housing.cases.store import CaseStore
 from housing.messages import text_only
-from tests.channels.recorder import Recorder, start_recorder
+from tests.channels.recorder import Recorder
 from tests.security.identity_helpers import (
-    RestRelay, SocialResident, WebResident, new_chat_id, new_mobile, platforms_env, tracker, user_texts,
+    ACCOUNTS, RestRelay, SocialResident, WebResident, new_chat_id, new_mobile, tracker, user_texts,
     wait_until)
 from tests.servers import ROOT, Assistant, running_assistant
-from tests.staff.helpers import Console, add_staff
+from tests.staff.helpers import add_staff, signed_in
 
 ALLOWED_ORIGIN = "https://www.landlord.example"
 PASSWORD = "correct horse battery staple"
@@ -52,17 +52,9 @@ def office_closed_policy(directory: Path) -> Path:
 
 
 @pytest.fixture(scope="module")
-def recorder() -> Iterator[Recorder]:
-    recorder, server = start_recorder()
-    yield recorder
-    server.shutdown()
-    server.server_close()
-
-
-@pytest.fixture(scope="module")
 def assistant(recorder: Recorder, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Assistant]:
     work = tmp_path_factory.mktemp("identity-impersonation")
-    env = {**platforms_env(recorder), "CORS_ORIGINS": ALLOWED_ORIGIN}
+    env = {**ACCOUNTS.env(recorder.url), "CORS_ORIGINS": ALLOWED_ORIGIN}
     with running_assistant(work, policy=office_closed_policy(work), extra_env=env) as running:
         add_staff(running.cases_url, "sam", PASSWORD, "Sam Jones")
         yield running
@@ -329,8 +321,7 @@ def test_socketio_message_cannot_redirect_staff_replies(assistant: Assistant, re
         attacker.say("hello", {"session_id": f"telegram:{chat_id}"})
         attacker.say("hello", {"session_id": chat_id})
         before = len(attacker.uttered)
-        sam = Console(assistant)
-        assert sam.sign_in("sam", PASSWORD).status_code == 200
+        sam = signed_in(assistant, "sam", PASSWORD)
         wait_until(lambda: any(item["conversation_id"] == victim.conversation_id
                                for item in sam.get("/queue").json()["queue"]), "the callback in the queue")
         handoff = sam.handoff_for(victim.conversation_id)
