@@ -14,9 +14,11 @@ import threading
 import time
 import uuid
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import ThreadingHTTPServer
 from typing import Callable, Iterator
 from urllib.parse import parse_qs, urlsplit
+
+from tests.local_http import QuietHandler, serve, stop
 
 
 @dataclass
@@ -77,29 +79,16 @@ def _answer(path: str) -> tuple[int, dict]:
 def start_recorder() -> tuple[Recorder, ThreadingHTTPServer]:
     recorder = Recorder()
 
-    class Handler(BaseHTTPRequestHandler):
+    class Handler(QuietHandler):
         def _record(self) -> None:
-            length = int(self.headers.get("Content-Length") or 0)
-            body = self.rfile.read(length) if length else b""
             parts = urlsplit(self.path)
-            recorder.add(Recorded(self.command, parts.path, parse_qs(parts.query), dict(self.headers.items()), body))
-            status, payload = _answer(parts.path)
-            data = json.dumps(payload).encode()
-            self.send_response(status)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(data)))
-            self.end_headers()
-            self.wfile.write(data)
+            recorder.add(Recorded(self.command, parts.path, parse_qs(parts.query), dict(self.headers.items()),
+                                  self.read_body()))
+            self.send_json(*_answer(parts.path))
 
         do_GET = do_POST = _record
 
-        def log_message(self, *args: object) -> None:  # keep test output quiet
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    server.daemon_threads = True
-    recorder.url = f"http://127.0.0.1:{server.server_address[1]}"
-    threading.Thread(target=server.serve_forever, name="api-recorder", daemon=True).start()
+    recorder.url, server = serve(Handler, "api-recorder")
     return recorder, server
 
 
@@ -110,5 +99,4 @@ def running_recorder() -> Iterator[Recorder]:
     try:
         yield recorder
     finally:
-        server.shutdown()
-        server.server_close()
+        stop(server)
