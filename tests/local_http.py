@@ -3,9 +3,11 @@ platforms' APIs, the landlord's case system): each serves on a free loopback
 port from a background thread, keeps quiet, and answers JSON."""
 from __future__ import annotations
 
+import contextlib
 import json
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Iterator
 
 
 class QuietHandler(BaseHTTPRequestHandler):
@@ -28,14 +30,14 @@ class QuietHandler(BaseHTTPRequestHandler):
         pass
 
 
-def serve(handler: type[BaseHTTPRequestHandler], name: str) -> tuple[str, ThreadingHTTPServer]:
-    """Start serving with `handler` on a free loopback port; the server's URL and the server."""
+@contextlib.contextmanager
+def serving(handler: type[BaseHTTPRequestHandler], name: str) -> Iterator[str]:
+    """Serve with `handler` on a free loopback port until the block ends; the server's URL."""
     server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
     server.daemon_threads = True
     threading.Thread(target=server.serve_forever, name=name, daemon=True).start()
-    return f"http://127.0.0.1:{server.server_address[1]}", server
-
-
-def stop(server: ThreadingHTTPServer) -> None:
-    server.shutdown()
-    server.server_close()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()

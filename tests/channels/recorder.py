@@ -14,11 +14,10 @@ import threading
 import time
 import uuid
 from dataclasses import dataclass, field
-from http.server import ThreadingHTTPServer
 from typing import Callable, Iterator
 from urllib.parse import parse_qs, urlsplit
 
-from tests.local_http import QuietHandler, serve, stop
+from tests.local_http import QuietHandler, serving
 
 
 @dataclass
@@ -76,7 +75,9 @@ def _answer(path: str) -> tuple[int, dict]:
     return 200, {"ok": True}
 
 
-def start_recorder() -> tuple[Recorder, ThreadingHTTPServer]:
+@contextlib.contextmanager
+def running_recorder() -> Iterator[Recorder]:
+    """A recorder that answers until the block ends."""
     recorder = Recorder()
 
     class Handler(QuietHandler):
@@ -88,15 +89,5 @@ def start_recorder() -> tuple[Recorder, ThreadingHTTPServer]:
 
         do_GET = do_POST = _record
 
-    recorder.url, server = serve(Handler, "api-recorder")
-    return recorder, server
-
-
-@contextlib.contextmanager
-def running_recorder() -> Iterator[Recorder]:
-    """A recorder that answers until the block ends."""
-    recorder, server = start_recorder()
-    try:
+    with serving(Handler, "api-recorder") as recorder.url:
         yield recorder
-    finally:
-        stop(server)

@@ -20,10 +20,9 @@ import threading
 import time
 import uuid
 from dataclasses import dataclass, field
-from http.server import ThreadingHTTPServer
 from typing import Iterator, Optional
 
-from tests.local_http import QuietHandler, serve, stop
+from tests.local_http import QuietHandler, serving
 
 
 @dataclass
@@ -82,7 +81,8 @@ class CaseSystem:
         return max((sum(1 for s, e in spans if s <= start < e) for start, _ in spans), default=0)
 
 
-def start_case_system() -> tuple[CaseSystem, ThreadingHTTPServer]:
+@contextlib.contextmanager
+def running_case_system() -> Iterator[CaseSystem]:
     system = CaseSystem()
 
     class Handler(QuietHandler):
@@ -115,15 +115,8 @@ def start_case_system() -> tuple[CaseSystem, ThreadingHTTPServer]:
             finally:
                 arrival.finished = time.monotonic()
 
-    system.url, server = serve(Handler, "case-system")
-    return system, server
-
-
-@contextlib.contextmanager
-def running_case_system() -> Iterator[CaseSystem]:
-    system, server = start_case_system()
-    try:
-        yield system
-    finally:
-        system.set_mode("ok")  # releases hung requests
-        stop(server)
+    with serving(Handler, "case-system") as system.url:
+        try:
+            yield system
+        finally:
+            system.set_mode("ok")  # releases hung requests
