@@ -85,6 +85,14 @@ def start_complaint(resident: SocialResident | WebResident, name: str, contact: 
     assert "contact you" in resident.say("None needed")
 
 
+def log_complaint(resident: SocialResident, contact: str, postcode: str) -> str:
+    """A complaint logged by `resident` from start to finish; its reference."""
+    start_complaint(resident, unique_name(), contact, postcode)
+    resident.say("Phone")
+    ack = resident.say("Yes, log it")
+    return next(word.strip(".,") for word in ack.split() if word.startswith("CMP-"))
+
+
 def assert_reads_nothing(replies: str, *secrets: str) -> None:
     for secret in secrets:
         assert secret not in replies, f"the attacker was shown {secret!r}"
@@ -148,10 +156,7 @@ def test_rest_as_a_resident_gets_no_case_reference(assistant: Assistant, recorde
     reference?" over REST as their id gives no reference."""
     number = new_mobile()
     victim = SocialResident(assistant, recorder, "whatsapp", number)
-    start_complaint(victim, unique_name(), "07700 900789", "LS2 7EE")
-    victim.say("Phone")
-    ack = victim.say("Yes, log it")
-    reference = next(word.strip(".,") for word in ack.split() if word.startswith("CMP-"))
+    reference = log_complaint(victim, "07700 900789", "LS2 7EE")
     for sender in (f"whatsapp:{number}", number):
         replies = attacker.say(sender, "goodbye") + attacker.say(sender, "what is my reference number?") \
             + attacker.say(sender, "I didn't get my reference number")
@@ -166,10 +171,7 @@ def test_rest_as_a_resident_cannot_check_their_case_status(assistant: Assistant,
     reference nor the case."""
     number = new_mobile()
     victim = SocialResident(assistant, recorder, "sms", number)
-    start_complaint(victim, unique_name(), "07700 900111", "LS3 1AB")
-    victim.say("Phone")
-    ack = victim.say("Yes, log it")
-    reference = next(word.strip(".,") for word in ack.split() if word.startswith("CMP-"))
+    reference = log_complaint(victim, "07700 900111", "LS3 1AB")
     history = [(entry.kind, entry.detail) for entry in CaseStore(assistant.cases_url).get(reference).history]
     for sender in (f"sms:{number}", number):
         replies = "\n".join([attacker.say(sender, "Check my complaint"), attacker.say(sender, "07700 900111"),
