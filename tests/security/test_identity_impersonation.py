@@ -93,6 +93,15 @@ def log_complaint(resident: SocialResident, contact: str, postcode: str) -> str:
     return next(word.strip(".,") for word in ack.split() if word.startswith("CMP-"))
 
 
+def ask_for_callback(resident: SocialResident, name: str, phone: str, how_and_when: str) -> str:
+    """Ask for a person (the office is closed) and give callback details; the last reply."""
+    resident.say("hello")
+    resident.say("I want to talk to a person")
+    resident.say(name)
+    resident.say(phone)
+    return resident.say(how_and_when)
+
+
 def assert_reads_nothing(replies: str, *secrets: str) -> None:
     for secret in secrets:
         assert secret not in replies, f"the attacker was shown {secret!r}"
@@ -189,11 +198,7 @@ def test_rest_as_a_resident_cannot_overwrite_their_callback(assistant: Assistant
     (for a domestic-abuse victim, a changed number is dangerous)."""
     chat_id, name = str(new_chat_id()), unique_name()
     victim = SocialResident(assistant, recorder, "telegram", chat_id)
-    victim.say("hello")
-    victim.say("I want to talk to a person")
-    victim.say(name)
-    victim.say("07700 900321")
-    logged = victim.say("text, mornings")
+    logged = ask_for_callback(victim, name, "07700 900321", "text, mornings")
     reference = next(word.strip(".,") for word in logged.split() if word.startswith("SR-"))
     store = CaseStore(assistant.cases_url)
     before = store.get(reference)
@@ -312,11 +317,7 @@ def test_socketio_message_cannot_redirect_staff_replies(assistant: Assistant, re
     on Telegram gets them, the attacker's socket gets nothing."""
     chat_id, name = str(new_chat_id()), unique_name()
     victim = SocialResident(assistant, recorder, "telegram", chat_id)
-    victim.say("hello")
-    victim.say("I want to talk to a person")
-    victim.say(name)
-    victim.say("07700 900654")
-    victim.say("phone, mornings")
+    ask_for_callback(victim, name, "07700 900654", "phone, mornings")
     attacker = WebResident(assistant)
     try:
         attacker.connect(f"telegram:{chat_id}")
