@@ -742,6 +742,22 @@ def parse_args(argv: Sequence[str]) -> argparse.Namespace:
     return parser.parse_args(argv)
 
 
+def long_conversation(errors: dict[str, str]) -> dict[str, dict[str, float | None]]:
+    """The long conversation's figures; on a failure, none, and the failure in `errors`."""
+    try:
+        return measure_long_conversation()
+    except Exception as exc:
+        errors["long_conversation"] = f"{type(exc).__name__}: {exc}"
+        log(f"long conversation: FAILED: {errors['long_conversation']}")
+        return {}
+
+
+def print_errors(errors: dict[str, str]) -> None:
+    """One line per measurement that failed, after the figures."""
+    for key, message in errors.items():
+        print(f"\n{key} FAILED: {message}")
+
+
 def main(argv: Sequence[str] = ()) -> int:
     args = parse_args(argv)
     # Turn SIGTERM into SystemExit so that the `finally` blocks stop the servers.
@@ -753,14 +769,8 @@ def main(argv: Sequence[str] = ()) -> int:
     errors: dict[str, str] = {}
     long: dict[str, dict[str, float | None]] = {}
     if args.long_conversation:
-        try:
-            long = measure_long_conversation()
-        except Exception as exc:
-            errors["long_conversation"] = f"{type(exc).__name__}: {exc}"
-            log(f"long conversation: FAILED: {errors['long_conversation']}")
-        print_long(long)
-        for key, message in errors.items():
-            print(f"\n{key} FAILED: {message}")
+        print_long(long_conversation(errors))
+        print_errors(errors)
         return 1 if errors else 0
     examples = load_heldout()
     for variant in VARIANTS:
@@ -785,14 +795,9 @@ def main(argv: Sequence[str] = ()) -> int:
         print(f"\n1-minute load average before -> after each run ({os.cpu_count()} CPUs; other "
               f"processes on the machine skew timings): {loads}")
     if not args.only:
-        try:
-            long = measure_long_conversation()
-        except Exception as exc:
-            errors["long_conversation"] = f"{type(exc).__name__}: {exc}"
-            log(f"long conversation: FAILED: {errors['long_conversation']}")
+        long = long_conversation(errors)
         print_long(long)
-    for key, message in errors.items():
-        print(f"\n{key} FAILED: {message}")
+    print_errors(errors)
     write_json(results, errors, long)
     print(f"\nFigures written to {RESULTS.relative_to(ROOT)}", flush=True)
     return 1 if errors else 0

@@ -9,6 +9,10 @@ Start a local server (a free port, its own folder) with:
     export TEST_POSTGRES_URL="$(scripts/postgres-test-server.sh start "$pg_dir")"
 
 and stop it with `scripts/postgres-test-server.sh stop "$pg_dir"`.
+
+`recorder`: the recording HTTP server that stands in for Facebook, Twilio and
+Telegram (this machine has no internet), one per test module
+(tests/channels/recorder.py).
 """
 from __future__ import annotations
 
@@ -17,6 +21,8 @@ import uuid
 from typing import Iterator
 
 import pytest
+
+from tests.channels.recorder import Recorder, running_recorder
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
@@ -40,3 +46,9 @@ def database_url(request: pytest.FixtureRequest, tmp_path) -> Iterator[str]:
         with admin.begin() as conn:
             conn.execute(sa.text(f'DROP SCHEMA "{schema}" CASCADE'))
         admin.dispose()
+
+
+@pytest.fixture(scope="module")
+def recorder() -> Iterator[Recorder]:
+    with running_recorder() as recorder:
+        yield recorder

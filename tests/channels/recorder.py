@@ -2,18 +2,22 @@
 
 It records every request (method, path, query, headers, body) and answers 200
 with a plausible JSON body for the platform the path belongs to. Point
-MESSENGER_API_URL, TWILIO_API_URL and TELEGRAM_API_URL at `recorder.url`.
+MESSENGER_API_URL, TWILIO_API_URL and TELEGRAM_API_URL at `recorder.url`
+(tests/channels/platforms.py does). Tests get one from the `recorder` fixture
+(tests/conftest.py), or `with running_recorder() as recorder:`.
 """
 from __future__ import annotations
 
+import contextlib
 import json
 import threading
 import time
 import uuid
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Callable
+from typing import Callable, Iterator
 from urllib.parse import parse_qs, urlsplit
+
+from tests.local_http import QuietHandler, serving
 
 
 @dataclass
@@ -71,30 +75,19 @@ def _answer(path: str) -> tuple[int, dict]:
     return 200, {"ok": True}
 
 
-def start_recorder() -> tuple[Recorder, ThreadingHTTPServer]:
+@contextlib.contextmanager
+def running_recorder() -> Iterator[Recorder]:
+    """A recorder that answers until the block ends."""
     recorder = Recorder()
 
-    class Handler(BaseHTTPRequestHandler):
+    class Handler(QuietHandler):
         def _record(self) -> None:
-            length = int(self.headers.get("Content-Length") or 0)
-            body = self.rfile.read(length) if length else b""
             parts = urlsplit(self.path)
-            recorder.add(Recorded(self.command, parts.path, parse_qs(parts.query), dict(self.headers.items()), body))
-            status, payload = _answer(parts.path)
-            data = json.dumps(payload).encode()
-            self.send_response(status)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(data)))
-            self.end_headers()
-            self.wfile.write(data)
+            recorder.add(Recorded(self.command, parts.path, parse_qs(parts.query), dict(self.headers.items()),
+                                  self.read_body()))
+            self.send_json(*_answer(parts.path))
 
         do_GET = do_POST = _record
 
-        def log_message(self, *args: object) -> None:  # keep test output quiet
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    server.daemon_threads = True
-    recorder.url = f"http://127.0.0.1:{server.server_address[1]}"
-    threading.Thread(target=server.serve_forever, name="api-recorder", daemon=True).start()
-    return recorder, server
+    with serving(Handler, "api-recorder") as recorder.url:
+        yield recorder

@@ -15,11 +15,12 @@ import json
 import random
 import time
 from typing import Callable, Iterator
-from urllib.parse import quote, urlencode
+from urllib.parse import quote
 
 import pytest
 import requests
 
+from tests.channels.platforms import PlatformAccounts, post_messenger, post_telegram, post_twilio
 from tests.channels.recorder import Recorded, Recorder
 from tests.servers import Assistant, running_assistant
 
@@ -34,22 +35,15 @@ TWILIO_PUBLIC_URL = "https://assistant.example.org/webhooks/twilio/webhook"
 TELEGRAM_TOKEN = "123456789:TEST-bot-token"
 TELEGRAM_SECRET = "test_secret-token-1"
 
+ACCOUNTS = PlatformAccounts(APP_SECRET, PAGE_TOKEN, VERIFY_TOKEN, TWILIO_SID, TWILIO_TOKEN, SMS_NUMBER,
+                            TWILIO_PUBLIC_URL, TELEGRAM_TOKEN, TELEGRAM_SECRET, WHATSAPP_NUMBER)
+
 GREETING_OPTIONS = ["Report a problem", "Make a complaint", "Check my complaint", "Talk to a person"]
 
 
 @pytest.fixture(scope="module")
 def assistant(recorder: Recorder, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Assistant]:
-    env = {
-        "MESSENGER_APP_SECRET": APP_SECRET, "MESSENGER_PAGE_ACCESS_TOKEN": PAGE_TOKEN,
-        "MESSENGER_VERIFY_TOKEN": VERIFY_TOKEN, "MESSENGER_API_URL": f"{recorder.url}/v19.0",
-        "TWILIO_ACCOUNT_SID": TWILIO_SID, "TWILIO_AUTH_TOKEN": TWILIO_TOKEN, "TWILIO_NUMBER": SMS_NUMBER,
-        "TWILIO_WHATSAPP_NUMBER": WHATSAPP_NUMBER, "TWILIO_WEBHOOK_URL": TWILIO_PUBLIC_URL,
-        "TWILIO_API_URL": recorder.url,
-        "TELEGRAM_BOT_TOKEN": TELEGRAM_TOKEN, "TELEGRAM_SECRET_TOKEN": TELEGRAM_SECRET,
-        "TELEGRAM_API_URL": recorder.url,
-        "CHANNEL_HTTP_TIMEOUT": "5",
-    }
-    with running_assistant(tmp_path_factory.mktemp("channels"), extra_env=env) as running:
+    with running_assistant(tmp_path_factory.mktemp("channels"), extra_env=ACCOUNTS.env(recorder.url)) as running:
         yield running
 
 
@@ -113,13 +107,6 @@ def messenger_body(psid: str, text: str | None = None, quick_reply: str | None =
     update = {"object": "page", "entry": [{"id": "PAGE", "time": 1, "messaging": [
         {"sender": {"id": psid}, "recipient": {"id": "PAGE"}, "timestamp": 1, "message": message}]}]}
     return json.dumps(update).encode()
-
-
-def post_messenger(assistant: Assistant, body: bytes, signature: str | None) -> requests.Response:
-    headers = {"Content-Type": "application/json"}
-    if signature is not None:
-        headers["X-Hub-Signature-256"] = signature
-    return requests.post(f"{assistant.url}/webhooks/messenger/webhook", data=body, headers=headers, timeout=10)
 
 
 def meta_signature(body: bytes, secret: str = APP_SECRET) -> str:
@@ -229,14 +216,6 @@ def twilio_params(sender: str, to: str, text: str) -> dict[str, str]:
             "ProfileName": "Maria", "WaId": sender.rpartition("+")[2], "MediaContentType0": ""}
 
 
-def post_twilio(assistant: Assistant, params: dict[str, str], signature: str | None) -> requests.Response:
-    headers = {"Content-Type": "application/x-www-form-urlencoded"}
-    if signature is not None:
-        headers["X-Twilio-Signature"] = signature
-    return requests.post(f"{assistant.url}/webhooks/twilio/webhook", data=urlencode(params), headers=headers,
-                         timeout=10)
-
-
 def twilio_conversation(address: str) -> str:
     """The conversation id of a resident's Twilio address (channels/ids.py)."""
     return address if address.startswith("whatsapp:") else f"sms:{address}"
@@ -338,11 +317,6 @@ def telegram_update(chat_id: int, text: str) -> dict:
         "message_id": random.getrandbits(16), "date": int(time.time()), "text": text,
         "from": {"id": chat_id, "is_bot": False, "first_name": "Maria"},
         "chat": {"id": chat_id, "type": "private", "first_name": "Maria"}}}
-
-
-def post_telegram(assistant: Assistant, update: dict, secret: str | None) -> requests.Response:
-    headers = {} if secret is None else {"X-Telegram-Bot-Api-Secret-Token": secret}
-    return requests.post(f"{assistant.url}/webhooks/telegram/webhook", json=update, headers=headers, timeout=10)
 
 
 def to_chat(chat_id: int) -> Callable[[Recorded], bool]:

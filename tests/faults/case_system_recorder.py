@@ -20,8 +20,9 @@ import threading
 import time
 import uuid
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Iterator, Optional
+
+from tests.local_http import QuietHandler, serving
 
 
 @dataclass
@@ -80,17 +81,16 @@ class CaseSystem:
         return max((sum(1 for s, e in spans if s <= start < e) for start, _ in spans), default=0)
 
 
-def start_case_system() -> tuple[CaseSystem, ThreadingHTTPServer]:
+@contextlib.contextmanager
+def running_case_system() -> Iterator[CaseSystem]:
     system = CaseSystem()
 
-    class Handler(BaseHTTPRequestHandler):
+    class Handler(QuietHandler):
         protocol_version = "HTTP/1.1"
 
         def do_POST(self) -> None:  # noqa: N802 (http.server's naming)
-            length = int(self.headers.get("Content-Length") or 0)
-            body = self.rfile.read(length) if length else b""
             try:
-                reference = json.loads(body).get("reference", "")
+                reference = json.loads(self.read_body()).get("reference", "")
             except ValueError:
                 reference = ""
             mode = system.mode
@@ -99,47 +99,24 @@ def start_case_system() -> tuple[CaseSystem, ThreadingHTTPServer]:
             try:
                 if mode == "hang":
                     system.wait_while("hang", 60)
-                    self._answer(503, {"error": "was hung"})
+                    self.send_json(503, {"error": "was hung"})
                 elif mode == "close":
                     self.close_connection = True
                     self.connection.shutdown(2)
                 elif mode == "500":
-                    self._answer(500, {"error": "internal"})
+                    self.send_json(500, {"error": "internal"})
                 else:
                     time.sleep(system.delay)
                     external_id = f"EXT-{uuid.uuid4().hex[:10]}"
-                    self._answer(201, {"id": external_id})
+                    self.send_json(201, {"id": external_id})
                     arrival.answered_id = external_id
             except OSError:
                 pass  # the client gave up
             finally:
                 arrival.finished = time.monotonic()
 
-        def _answer(self, status: int, payload: dict) -> None:
-            data = json.dumps(payload).encode()
-            self.send_response(status)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(data)))
-            self.end_headers()
-            self.wfile.write(data)
-            self.wfile.flush()
-
-        def log_message(self, *args: object) -> None:  # keep test output quiet
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    server.daemon_threads = True
-    system.url = f"http://127.0.0.1:{server.server_address[1]}"
-    threading.Thread(target=server.serve_forever, name="case-system", daemon=True).start()
-    return system, server
-
-
-@contextlib.contextmanager
-def running_case_system() -> Iterator[CaseSystem]:
-    system, server = start_case_system()
-    try:
-        yield system
-    finally:
-        system.set_mode("ok")  # releases hung requests
-        server.shutdown()
-        server.server_close()
+    with serving(Handler, "case-system") as system.url:
+        try:
+            yield system
+        finally:
+            system.set_mode("ok")  # releases hung requests

@@ -20,7 +20,7 @@ import sqlalchemy as sa
 
 from housing.cases.store import CaseStore
 from tests.faults.case_system_recorder import CaseSystem, running_case_system
-from tests.faults.storage import chattr_works, fill, set_immutable
+from tests.faults.storage import chattr_works, fill, set_immutable, small_filesystem
 from tests.servers import Assistant, running_assistant
 
 LEASE = 4.0  # CASE_SYSTEM_LEASE_SECONDS for the action server
@@ -39,17 +39,11 @@ def case_system() -> Iterator[CaseSystem]:
 
 @pytest.fixture(scope="module")
 def casedb(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
-    folder = tmp_path_factory.mktemp("casedb-mount") / "casedb"
-    folder.mkdir()
-    mounted = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=4m,mode=0700", "tmpfs", str(folder)],
-                             capture_output=True)
-    if mounted.returncode != 0:
-        pytest.skip(f"cannot mount a tmpfs for the case database: {mounted.stderr.decode().strip()}")
-    try:
-        yield folder
-    finally:
-        subprocess.run(["chattr", "-i", str(folder), str(folder / "cases.db")], capture_output=True)
-        subprocess.run(["umount", "-l", str(folder)], check=False)
+    with small_filesystem(tmp_path_factory.mktemp("casedb-mount") / "casedb", "4m") as folder:
+        try:
+            yield folder
+        finally:
+            subprocess.run(["chattr", "-i", str(folder), str(folder / "cases.db")], capture_output=True)
 
 
 @pytest.fixture(scope="module")

@@ -1,7 +1,8 @@
 """Residents on every channel, for the identity tests against the real servers.
 
-- `Platforms`: the assistant's environment with Messenger, Twilio (WhatsApp
-  and SMS) and Telegram switched on, their APIs pointed at the local recorder.
+- `ACCOUNTS`: the test accounts on Messenger, Twilio (WhatsApp and SMS) and
+  Telegram; `ACCOUNTS.env(recorder.url)` switches the channels on with their
+  APIs pointed at the local recorder.
 - `SocialResident`: one resident on a social channel: signed webhook calls in,
   the platform API calls the recorder saw out.
 - `WebResident`: one resident on the website chat, over a real socket.io
@@ -23,26 +24,14 @@ import requests
 import socketio
 
 from tests.channels.recorder import Recorded, Recorder
+from tests.channels.platforms import post_messenger, post_telegram, post_twilio
 from tests.channels.test_social_channels_e2e import (
-    APP_SECRET, PAGE_TOKEN, SMS_NUMBER, TELEGRAM_SECRET, TELEGRAM_TOKEN, TWILIO_PUBLIC_URL, TWILIO_SID,
-    TWILIO_TOKEN, VERIFY_TOKEN, WHATSAPP_NUMBER, messenger_body, meta_signature, post_messenger, post_telegram,
-    post_twilio, telegram_update, twilio_params, twilio_signature)
+    ACCOUNTS, SMS_NUMBER, TELEGRAM_SECRET, WHATSAPP_NUMBER, messenger_body, meta_signature, telegram_update,
+    twilio_params, twilio_signature)
 from tests.servers import Assistant
 
-__all__ = ["platforms_env", "tracker", "user_texts", "wait_for_turn", "SocialResident", "WebResident", "RestRelay",
+__all__ = ["ACCOUNTS", "tracker", "user_texts", "wait_for_turn", "SocialResident", "WebResident", "RestRelay",
            "new_mobile", "new_chat_id", "new_psid", "SMS_NUMBER", "WHATSAPP_NUMBER"]
-
-
-def platforms_env(recorder: Recorder) -> dict[str, str]:
-    return {
-        "MESSENGER_APP_SECRET": APP_SECRET, "MESSENGER_PAGE_ACCESS_TOKEN": PAGE_TOKEN,
-        "MESSENGER_VERIFY_TOKEN": VERIFY_TOKEN, "MESSENGER_API_URL": f"{recorder.url}/v19.0",
-        "TWILIO_ACCOUNT_SID": TWILIO_SID, "TWILIO_AUTH_TOKEN": TWILIO_TOKEN, "TWILIO_NUMBER": SMS_NUMBER,
-        "TWILIO_WHATSAPP_NUMBER": WHATSAPP_NUMBER, "TWILIO_WEBHOOK_URL": TWILIO_PUBLIC_URL,
-        "TWILIO_API_URL": recorder.url,
-        "TELEGRAM_BOT_TOKEN": TELEGRAM_TOKEN, "TELEGRAM_SECRET_TOKEN": TELEGRAM_SECRET,
-        "TELEGRAM_API_URL": recorder.url, "CHANNEL_HTTP_TIMEOUT": "5",
-    }
 
 
 def new_mobile() -> str:

@@ -29,12 +29,12 @@ import yaml
 
 from housing.cases.store import CaseStore
 from housing.messages import text_only
-from tests.channels.recorder import Recorder, start_recorder
+from tests.channels.recorder import Recorder
 from tests.security.identity_helpers import (
-    RestRelay, SocialResident, WebResident, new_chat_id, new_mobile, platforms_env, tracker, user_texts,
+    ACCOUNTS, RestRelay, SocialResident, WebResident, new_chat_id, new_mobile, tracker, user_texts,
     wait_until)
 from tests.servers import ROOT, Assistant, running_assistant
-from tests.staff.helpers import Console, add_staff
+from tests.staff.helpers import add_staff, signed_in
 
 ALLOWED_ORIGIN = "https://www.landlord.example"
 PASSWORD = "correct horse battery staple"
@@ -52,17 +52,9 @@ def office_closed_policy(directory: Path) -> Path:
 
 
 @pytest.fixture(scope="module")
-def recorder() -> Iterator[Recorder]:
-    recorder, server = start_recorder()
-    yield recorder
-    server.shutdown()
-    server.server_close()
-
-
-@pytest.fixture(scope="module")
 def assistant(recorder: Recorder, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Assistant]:
     work = tmp_path_factory.mktemp("identity-impersonation")
-    env = {**platforms_env(recorder), "CORS_ORIGINS": ALLOWED_ORIGIN}
+    env = {**ACCOUNTS.env(recorder.url), "CORS_ORIGINS": ALLOWED_ORIGIN}
     with running_assistant(work, policy=office_closed_policy(work), extra_env=env) as running:
         add_staff(running.cases_url, "sam", PASSWORD, "Sam Jones")
         yield running
@@ -91,6 +83,23 @@ def start_complaint(resident: SocialResident | WebResident, name: str, contact: 
     resident.say(contact)
     resident.say(postcode)
     assert "contact you" in resident.say("None needed")
+
+
+def log_complaint(resident: SocialResident, contact: str, postcode: str) -> str:
+    """A complaint logged by `resident` from start to finish; its reference."""
+    start_complaint(resident, unique_name(), contact, postcode)
+    resident.say("Phone")
+    ack = resident.say("Yes, log it")
+    return next(word.strip(".,") for word in ack.split() if word.startswith("CMP-"))
+
+
+def ask_for_callback(resident: SocialResident, name: str, phone: str, how_and_when: str) -> str:
+    """Ask for a person (the office is closed) and give callback details; the last reply."""
+    resident.say("hello")
+    resident.say("I want to talk to a person")
+    resident.say(name)
+    resident.say(phone)
+    return resident.say(how_and_when)
 
 
 def assert_reads_nothing(replies: str, *secrets: str) -> None:
@@ -156,10 +165,7 @@ def test_rest_as_a_resident_gets_no_case_reference(assistant: Assistant, recorde
     reference?" over REST as their id gives no reference."""
     number = new_mobile()
     victim = SocialResident(assistant, recorder, "whatsapp", number)
-    start_complaint(victim, unique_name(), "07700 900789", "LS2 7EE")
-    victim.say("Phone")
-    ack = victim.say("Yes, log it")
-    reference = next(word.strip(".,") for word in ack.split() if word.startswith("CMP-"))
+    reference = log_complaint(victim, "07700 900789", "LS2 7EE")
     for sender in (f"whatsapp:{number}", number):
         replies = attacker.say(sender, "goodbye") + attacker.say(sender, "what is my reference number?") \
             + attacker.say(sender, "I didn't get my reference number")
@@ -174,10 +180,7 @@ def test_rest_as_a_resident_cannot_check_their_case_status(assistant: Assistant,
     reference nor the case."""
     number = new_mobile()
     victim = SocialResident(assistant, recorder, "sms", number)
-    start_complaint(victim, unique_name(), "07700 900111", "LS3 1AB")
-    victim.say("Phone")
-    ack = victim.say("Yes, log it")
-    reference = next(word.strip(".,") for word in ack.split() if word.startswith("CMP-"))
+    reference = log_complaint(victim, "07700 900111", "LS3 1AB")
     history = [(entry.kind, entry.detail) for entry in CaseStore(assistant.cases_url).get(reference).history]
     for sender in (f"sms:{number}", number):
         replies = "\n".join([attacker.say(sender, "Check my complaint"), attacker.say(sender, "07700 900111"),
@@ -195,11 +198,7 @@ def test_rest_as_a_resident_cannot_overwrite_their_callback(assistant: Assistant
     (for a domestic-abuse victim, a changed number is dangerous)."""
     chat_id, name = str(new_chat_id()), unique_name()
     victim = SocialResident(assistant, recorder, "telegram", chat_id)
-    victim.say("hello")
-    victim.say("I want to talk to a person")
-    victim.say(name)
-    victim.say("07700 900321")
-    logged = victim.say("text, mornings")
+    logged = ask_for_callback(victim, name, "07700 900321", "text, mornings")
     reference = next(word.strip(".,") for word in logged.split() if word.startswith("SR-"))
     store = CaseStore(assistant.cases_url)
     before = store.get(reference)
@@ -318,19 +317,14 @@ def test_socketio_message_cannot_redirect_staff_replies(assistant: Assistant, re
     on Telegram gets them, the attacker's socket gets nothing."""
     chat_id, name = str(new_chat_id()), unique_name()
     victim = SocialResident(assistant, recorder, "telegram", chat_id)
-    victim.say("hello")
-    victim.say("I want to talk to a person")
-    victim.say(name)
-    victim.say("07700 900654")
-    victim.say("phone, mornings")
+    ask_for_callback(victim, name, "07700 900654", "phone, mornings")
     attacker = WebResident(assistant)
     try:
         attacker.connect(f"telegram:{chat_id}")
         attacker.say("hello", {"session_id": f"telegram:{chat_id}"})
         attacker.say("hello", {"session_id": chat_id})
         before = len(attacker.uttered)
-        sam = Console(assistant)
-        assert sam.sign_in("sam", PASSWORD).status_code == 200
+        sam = signed_in(assistant, "sam", PASSWORD)
         wait_until(lambda: any(item["conversation_id"] == victim.conversation_id
                                for item in sam.get("/queue").json()["queue"]), "the callback in the queue")
         handoff = sam.handoff_for(victim.conversation_id)

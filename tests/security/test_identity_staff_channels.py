@@ -20,12 +20,12 @@ from typing import Iterator
 import pytest
 
 from channels.staff.rasa_api import RasaApi, RasaApiError, bot_event, conversation_path
-from tests.channels.recorder import Recorder, start_recorder
+from tests.channels.recorder import Recorder
 from tests.security.identity_helpers import (
-    RestRelay, SocialResident, WebResident, new_chat_id, new_mobile, new_psid, platforms_env, tracker, user_texts,
+    ACCOUNTS, RestRelay, SocialResident, WebResident, new_chat_id, new_mobile, new_psid, tracker, user_texts,
     wait_until)
 from tests.servers import Assistant, running_assistant
-from tests.staff.helpers import Console, add_staff, always_open_policy
+from tests.staff.helpers import Console, add_staff, always_open_policy, signed_in
 
 PASSWORD = "correct horse battery staple"
 JOINED = "Sam Jones from our team has joined the chat."
@@ -35,26 +35,16 @@ JOINS = "A member of our team will join this chat"
 
 
 @pytest.fixture(scope="module")
-def recorder() -> Iterator[Recorder]:
-    recorder, server = start_recorder()
-    yield recorder
-    server.shutdown()
-    server.server_close()
-
-
-@pytest.fixture(scope="module")
 def assistant(recorder: Recorder, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Assistant]:
     work = tmp_path_factory.mktemp("identity-staff")
-    with running_assistant(work, policy=always_open_policy(work), extra_env=platforms_env(recorder)) as running:
+    with running_assistant(work, policy=always_open_policy(work), extra_env=ACCOUNTS.env(recorder.url)) as running:
         add_staff(running.cases_url, "sam", PASSWORD, "Sam Jones")
         yield running
 
 
 @pytest.fixture
 def sam(assistant: Assistant) -> Console:
-    console = Console(assistant)
-    assert console.sign_in("sam", PASSWORD).status_code == 200
-    return console
+    return signed_in(assistant, "sam", PASSWORD)
 
 
 def stored_senders(assistant: Assistant) -> set[str]:

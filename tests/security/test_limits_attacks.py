@@ -18,13 +18,13 @@ import threading
 import time
 import uuid
 from typing import Callable, Iterator
-from urllib.parse import urlencode
 
 import pytest
 import requests
 
 from housing.cases.store import CaseStore
-from tests.channels.recorder import Recorded, Recorder, start_recorder
+from tests.channels.platforms import PlatformAccounts, post_messenger, post_telegram, post_twilio
+from tests.channels.recorder import Recorded, Recorder
 from tests.servers import Assistant, rest_id, running_assistant
 
 APP_SECRET = "limits-app-secret"
@@ -35,29 +35,16 @@ SMS_NUMBER = "+447700900010"
 TWILIO_PUBLIC_URL = "https://assistant.example.org/webhooks/twilio/webhook"
 TELEGRAM_TOKEN = "987654321:LIMITS-bot-token"
 TELEGRAM_SECRET = "limits_secret-token"
+ACCOUNTS = PlatformAccounts(APP_SECRET, PAGE_TOKEN, "limits-verify", TWILIO_SID, TWILIO_TOKEN, SMS_NUMBER,
+                            TWILIO_PUBLIC_URL, TELEGRAM_TOKEN, TELEGRAM_SECRET)
+
 GREETING_WORDS = "automated assistant"
 MESSAGE_CAP = 20_000
 
 
 @pytest.fixture(scope="module")
-def recorder() -> Iterator[Recorder]:
-    recorder, server = start_recorder()
-    yield recorder
-    server.shutdown()
-    server.server_close()
-
-
-@pytest.fixture(scope="module")
 def assistant(recorder: Recorder, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Assistant]:
-    env = {
-        "MESSENGER_APP_SECRET": APP_SECRET, "MESSENGER_PAGE_ACCESS_TOKEN": PAGE_TOKEN,
-        "MESSENGER_VERIFY_TOKEN": "limits-verify", "MESSENGER_API_URL": f"{recorder.url}/v19.0",
-        "TWILIO_ACCOUNT_SID": TWILIO_SID, "TWILIO_AUTH_TOKEN": TWILIO_TOKEN, "TWILIO_NUMBER": SMS_NUMBER,
-        "TWILIO_WEBHOOK_URL": TWILIO_PUBLIC_URL, "TWILIO_API_URL": recorder.url,
-        "TELEGRAM_BOT_TOKEN": TELEGRAM_TOKEN, "TELEGRAM_SECRET_TOKEN": TELEGRAM_SECRET,
-        "TELEGRAM_API_URL": recorder.url, "CHANNEL_HTTP_TIMEOUT": "5",
-    }
-    with running_assistant(tmp_path_factory.mktemp("limits"), extra_env=env) as running:
+    with running_assistant(tmp_path_factory.mktemp("limits"), extra_env=ACCOUNTS.env(recorder.url)) as running:
         yield running
 
 
@@ -222,13 +209,6 @@ def messenger_body(psid: str, text: str, mid: str | None) -> bytes:
         {"sender": {"id": psid}, "recipient": {"id": "PAGE"}, "timestamp": 1, "message": message}]}]}).encode()
 
 
-def post_messenger(assistant: Assistant, body: bytes, signature: str | None) -> requests.Response:
-    headers = {"Content-Type": "application/json"}
-    if signature is not None:
-        headers["X-Hub-Signature-256"] = signature
-    return requests.post(f"{assistant.url}/webhooks/messenger/webhook", data=body, headers=headers, timeout=10)
-
-
 def twilio_params(sender: str, text: str, sid: str | None) -> dict[str, str]:
     params = {"AccountSid": TWILIO_SID, "From": sender, "To": SMS_NUMBER, "Body": text, "NumMedia": "0"}
     if sid is not None:
@@ -241,14 +221,6 @@ def twilio_signature(params: dict[str, str]) -> str:
     return base64.b64encode(hmac.new(TWILIO_TOKEN.encode(), data.encode(), hashlib.sha1).digest()).decode()
 
 
-def post_twilio(assistant: Assistant, params: dict[str, str], signature: str | None) -> requests.Response:
-    headers = {"Content-Type": "application/x-www-form-urlencoded"}
-    if signature is not None:
-        headers["X-Twilio-Signature"] = signature
-    return requests.post(f"{assistant.url}/webhooks/twilio/webhook", data=urlencode(params), headers=headers,
-                         timeout=10)
-
-
 def telegram_update(chat_id: int, text: str, update_id: int | None) -> dict:
     update: dict = {"message": {"message_id": random.getrandbits(16), "date": int(time.time()), "text": text,
                                 "from": {"id": chat_id, "is_bot": False, "first_name": "Sam"},
@@ -256,11 +228,6 @@ def telegram_update(chat_id: int, text: str, update_id: int | None) -> dict:
     if update_id is not None:
         update["update_id"] = update_id
     return update
-
-
-def post_telegram(assistant: Assistant, update: dict, secret: str | None) -> requests.Response:
-    headers = {} if secret is None else {"X-Telegram-Bot-Api-Secret-Token": secret}
-    return requests.post(f"{assistant.url}/webhooks/telegram/webhook", json=update, headers=headers, timeout=10)
 
 
 def sent_text(recorded: Recorded) -> str:

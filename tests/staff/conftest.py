@@ -8,9 +8,9 @@ from typing import Iterator
 
 import pytest
 
-from tests.channels.recorder import Recorder, start_recorder
+from tests.channels.recorder import Recorder, running_recorder
 from tests.servers import Assistant, running_assistant
-from tests.staff.helpers import Console, add_staff, always_open_policy
+from tests.staff.helpers import Console, add_staff, always_open_policy, signed_in
 
 PASSWORD = "correct horse battery staple"
 TELEGRAM_TOKEN = "123456789:STAFF-test-token"
@@ -19,10 +19,8 @@ TELEGRAM_SECRET = "staff-test-secret"
 
 @pytest.fixture(scope="session")
 def recorder() -> Iterator[Recorder]:
-    recorder, server = start_recorder()
-    yield recorder
-    server.shutdown()
-    server.server_close()
+    with running_recorder() as recorder:
+        yield recorder
 
 
 @pytest.fixture(scope="session")
@@ -38,13 +36,9 @@ def staff_assistant(tmp_path_factory: pytest.TempPathFactory, recorder: Recorder
 
 @pytest.fixture
 def sam(staff_assistant: Assistant) -> Console:
-    console = Console(staff_assistant)
-    assert console.sign_in("sam", PASSWORD).status_code == 200
-    return console
+    return signed_in(staff_assistant, "sam", PASSWORD)
 
 
 @pytest.fixture
 def pat(staff_assistant: Assistant) -> Console:
-    console = Console(staff_assistant)
-    assert console.sign_in("pat", PASSWORD).status_code == 200
-    return console
+    return signed_in(staff_assistant, "pat", PASSWORD)

@@ -65,6 +65,13 @@ class Console:
         return next(item for item in queue if item["conversation_id"] == conversation_id)
 
 
+def signed_in(assistant: Assistant, username: str, password: str) -> Console:
+    """A console session of `username`, whose sign-in must have worked."""
+    console = Console(assistant)
+    assert console.sign_in(username, password).status_code == 200
+    return console
+
+
 def tracker(assistant: Assistant, conversation_id: str) -> dict[str, Any]:
     response = requests.get(f"{assistant.url}/conversations/{conversation_id}/tracker",
                             params={"token": assistant.token, "include_events": "ALL"}, timeout=30)

@@ -20,7 +20,7 @@ from housing.policy_loader import load_policy
 from tests.channels.recorder import Recorded, Recorder
 from tests.servers import Assistant, rest_id
 from tests.staff.conftest import TELEGRAM_SECRET, TELEGRAM_TOKEN
-from tests.staff.helpers import API, Console, texts, tracker
+from tests.staff.helpers import API, Console, signed_in, texts, tracker
 
 JOINS = "A member of our team will join this chat"
 
@@ -116,8 +116,7 @@ def test_the_console_refuses_requests_without_valid_credentials(staff_assistant:
 def test_a_session_cannot_be_reused_after_sign_out(staff_assistant: Assistant) -> None:
     from tests.staff.conftest import PASSWORD
 
-    console = Console(staff_assistant)
-    assert console.sign_in("sam", PASSWORD).status_code == 200
+    console = signed_in(staff_assistant, "sam", PASSWORD)
     token = console.http.cookies.get("staff_session")
     assert console.post("/sign-out").status_code == 200
     replay = requests.Session()
