@@ -21,6 +21,7 @@ For production, deploy/systemd/ has one unit per server instead.
 from __future__ import annotations
 
 import argparse
+import ctypes
 import logging
 import os
 import signal
@@ -29,6 +30,7 @@ import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Callable
 
 import requests
 
@@ -42,6 +44,9 @@ START_GRACE = 300.0  # a server not answering this long after it started is hung
 STOP_GRACE = 15.0
 TICK = 0.5
 logger = logging.getLogger("supervise")
+
+
+PR_SET_PDEATHSIG = 1  # linux/prctl.h
 
 
 def next_backoff(previous: float, ran_for: float) -> float:
@@ -81,6 +86,19 @@ def assistant_programs(settings: Settings, rasa_port: int, model: Path, cors: st
     ]
 
 
+def die_with(supervisor: int) -> Callable[[], None]:
+    """What a server runs before it starts: the kernel sends it SIGTERM when
+    the supervisor dies, even by SIGKILL, so no server is left running with
+    nothing to restart it (Linux prctl PR_SET_PDEATHSIG)."""
+
+    def arrange() -> None:
+        ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
+        if os.getppid() != supervisor:  # the supervisor died before the line above
+            os._exit(1)
+
+    return arrange
+
+
 def answers(url: str) -> bool:
     try:
         return requests.get(url, timeout=2).status_code == 200
@@ -99,7 +117,8 @@ class Supervisor:
         self.announced = False
 
     def start(self, program: Program) -> None:
-        program.process = subprocess.Popen(program.command, cwd=ROOT, start_new_session=True)
+        program.process = subprocess.Popen(program.command, cwd=ROOT, start_new_session=True,
+                                           preexec_fn=die_with(os.getpid()))
         program.started_at = time.monotonic()
         program.healthy_at = None
         program.restart_at = None
