@@ -25,7 +25,7 @@ benchmark:
 # Attacks tried and held, faults injected and survived, references and cases
 # expected versus given and stored (tests/security, tests/faults, the retry drill).
 figures:
-	@bash -c 'source scripts/common.sh && ensure_venv && ensure_model && .venv/bin/python benchmarks/figures.py'
+	@bash -c 'source scripts/common.sh && ensure_venv && ensure_model && ensure_test_postgres && .venv/bin/python benchmarks/figures.py'
 
 # Re-resolve and freeze dependencies after changing requirements.in.
 lock:

@@ -89,3 +89,16 @@ ensure_chromium() {
     die "the browser tests need Debian's chromium at /usr/bin/chromium: install it with 'apt-get install chromium'"
   fi
 }
+
+# A throwaway PostgreSQL for the database tests, unless TEST_POSTGRES_URL names
+# one: its own folder and a free port, so runs side by side never touch each
+# other's cluster; stopped and removed when the calling script exits.
+ensure_test_postgres() {
+  [ -z "${TEST_POSTGRES_URL:-}" ] || return 0
+  say "Starting a throwaway PostgreSQL server for the database tests"
+  pg_dir="$(mktemp -d "${TMPDIR:-/tmp}/cases-pg-test.XXXXXX")"
+  trap 'bash "$ROOT/scripts/postgres-test-server.sh" stop "$pg_dir" >/dev/null 2>&1 || true; rmdir "$pg_dir" 2>/dev/null || true' EXIT
+  TEST_POSTGRES_URL="$(bash "$ROOT/scripts/postgres-test-server.sh" start "$pg_dir")" \
+    || die "could not start PostgreSQL (see above)"
+  export TEST_POSTGRES_URL
+}
