@@ -13,8 +13,10 @@
 Any form can end either way (`after_form`).
 
 One conversation can create at most `HANDOFFS_PER_CONVERSATION` callback
-requests in its window (`housing.limits`, counted in the cases database);
-past it, asking for a person again is told a request is already open and
+requests in its window, and one client (the `client_key` in the latest
+message's metadata, `housing.client_key`) at most `HANDOFFS_PER_CLIENT`
+across all its conversations (`housing.limits`, counted in the cases
+database); past either, asking for a person again is told a request is already open and
 given the phone number, and a risk to life or domestic abuse still reaches
 the team, on the conversation's latest case. (A live hand-over pauses the
 bot, and a conversation has at most one open hand-over.)
@@ -36,7 +38,8 @@ from housing import messages
 from housing.cases.models import Resident
 from housing.cases.spool import CaseKeptError, KeptCase
 from housing.casework import log_service_request
-from housing.limits import HANDOFFS_PER_CONVERSATION
+from housing.client_key import client_key_of
+from housing.limits import HANDOFFS_PER_CLIENT, HANDOFFS_PER_CONVERSATION, Budget
 from housing.opening_hours import describe_next_opening
 from housing.settings import get_settings
 from housing.transcript import transcript
@@ -55,10 +58,34 @@ def resident_details(tracker: Tracker) -> Resident:
                     postcode=postcode, address=address)
 
 
+def client_of(tracker: Tracker) -> str | None:
+    """The client key the channel put in the latest message's metadata, or None."""
+    for event in reversed(tracker.events):
+        if event.get("event") == "user":
+            return client_key_of(event.get("metadata"))
+    return None
+
+
+def handoff_budgets(tracker: Tracker) -> list[tuple[Budget, str]]:
+    """The budgets a new callback request counts against: the conversation's,
+    and its client's when the channel named one."""
+    checks = [(HANDOFFS_PER_CONVERSATION, tracker.sender_id)]
+    client = client_of(tracker)
+    if client is not None:
+        checks.append((HANDOFFS_PER_CLIENT, client))
+    return checks
+
+
 def handoffs_used_up(tracker: Tracker) -> bool:
-    """Has this conversation already made as many callback requests as
-    `HANDOFFS_PER_CONVERSATION` allows in its window?"""
-    return get_limits().exceeded([(HANDOFFS_PER_CONVERSATION, tracker.sender_id)]) is not None
+    """Has this conversation (`HANDOFFS_PER_CONVERSATION`) or its client
+    (`HANDOFFS_PER_CLIENT`) already made as many callback requests as allowed
+    in the window?"""
+    return get_limits().exceeded(handoff_budgets(tracker)) is not None
+
+
+def urgent(reason: str) -> bool:
+    """A risk to life or domestic abuse: reaches the team past any limit."""
+    return reason.startswith((RISK_TO_LIFE, DOMESTIC_ABUSE))
 
 
 def already_open(dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventType]:
@@ -78,7 +105,7 @@ def _new_callback_request(tracker: Tracker, reason: str) -> str:
         latest = get_staff_store().latest_case_for_conversation(tracker.sender_id)
         if latest is not None:
             return latest
-    get_limits().record([(HANDOFFS_PER_CONVERSATION, tracker.sender_id)])
+    get_limits().record(handoff_budgets(tracker))
     case = log_service_request(
         get_store(), category="callback request",
         description=f"Resident to talk to a person ({reason}). Preferred contact: "
@@ -91,17 +118,25 @@ def _new_callback_request(tracker: Tracker, reason: str) -> str:
     return case.reference
 
 
-def case_for_handoff(tracker: Tracker, reason: str) -> str:
-    """The conversation's latest case, or a new callback request."""
+def existing_case(tracker: Tracker) -> str | None:
+    """The conversation's latest case, if it is in the store."""
     reference = tracker.get_slot("last_case_reference") or \
         get_staff_store().latest_case_for_conversation(tracker.sender_id)
     if reference and get_store().get(reference) is not None:
         return reference
-    return _new_callback_request(tracker, reason)
+    return None
+
+
+def case_for_handoff(tracker: Tracker, reason: str) -> str:
+    """The conversation's latest case, or a new callback request."""
+    return existing_case(tracker) or _new_callback_request(tracker, reason)
 
 
 def start_live_handoff(dispatcher: CollectingDispatcher, tracker: Tracker, reason: str) -> list[EventType]:
-    """Queue the conversation for a person now and pause the bot."""
+    """Queue the conversation for a person now and pause the bot. A new
+    callback request past the limits is refused (unless urgent)."""
+    if existing_case(tracker) is None and not urgent(reason) and handoffs_used_up(tracker):
+        return already_open(dispatcher, tracker)
     reference = case_for_handoff(tracker, reason)
     get_store().mark_handed_to_staff(reference, transcript(tracker.events))
     get_staff_store().open_handoff(conversation_id=tracker.sender_id, channel=channel_of(tracker),
@@ -140,7 +175,7 @@ def arrange_callback(dispatcher: CollectingDispatcher, tracker: Tracker) -> list
             history_detail=f"Callback details: name {resident.name or 'not given'}, contact "
                            f"{resident.email or resident.phone or 'not given'}, preferred "
                            f"{tracker.get_slot('contact_preference') or 'not given'}.")
-    elif handoffs_used_up(tracker) and not reason.startswith((RISK_TO_LIFE, DOMESTIC_ABUSE)):
+    elif not urgent(reason) and handoffs_used_up(tracker):
         return already_open(dispatcher, tracker)
     else:
         reference = _new_callback_request(tracker, reason)

@@ -12,9 +12,14 @@ Both are Rasa's channels under Rasa's names ("socketio", "rest": same URLs,
   one, and a message always goes to the conversation bound to its socket by
   that request, whatever `session_id` it carries. A socket joins only its own
   conversation's room, and browsers from other origins than the server's own
-  and CORS_ORIGINS are refused. REST: off (404) unless REST_CHANNEL_SECRET is
+  and CORS_ORIGINS are refused. Every message carries the client's key in
+  its metadata (`client_key`, `socket_client_key`, overwriting any the
+  client sent), for the per-client budget on callback requests. REST: off (404) unless REST_CHANNEL_SECRET is
   set, every call needs `Authorization: Bearer <secret>`, the conversation is
   `rest:<sender>`, and a malformed body is a 400 (channels/rest_requests.py).
+  A relay is trusted with the metadata it sends: it may pass its own
+  resident's `client_key` (any opaque text up to 128 characters); without
+  one only the per-conversation budgets apply.
 - They never leave a resident in silence: when a turn sends no reply, the
   conversation is not paused and the action server does not answer, the
   resident is told there is a technical problem and given the phone number
@@ -45,6 +50,7 @@ from channels.message_limit import capped
 from channels.rest_requests import BadRestRequest, bearer_ok, parse_body
 from channels.web_sessions import issued_shape, new_session_id, origin_allowed
 from housing import messages
+from housing.client_key import client_key, with_client_key
 from housing.policy_loader import load_policy
 from housing.settings import get_settings
 from server import action_failures
@@ -139,6 +145,17 @@ def as_plain_text(on_new_message: OnNewMessage) -> OnNewMessage:
         return await asyncio.shield(asyncio.ensure_future(answered(message)))
 
     return handler
+
+
+def socket_client_key(environ: Mapping[str, Any]) -> str:
+    """The client key (`housing.client_key`) of a socket.io connection. The
+    Sanic driver always writes 127.0.0.1 as REMOTE_ADDR, so the direct peer is
+    the Sanic request's own address, REMOTE_ADDR only without one."""
+    request = environ.get("sanic.request")
+    peer = str(getattr(request, "ip", "") or environ.get("REMOTE_ADDR") or "")
+    settings = get_settings()
+    return client_key(peer, environ.get("HTTP_X_FORWARDED_FOR"), settings.trusted_proxies,
+                      settings.client_key_secret)
 
 
 class ResidentSocketIOOutput(SocketIOOutput):
@@ -253,9 +270,9 @@ class ResidentSocketIOInput(SocketIOInput):
             if not isinstance(text, str):
                 await output.send_text_message(session_id, messages.text_only())
                 return
-            metadata = data.get(self.metadata_key)
-            await handle(UserMessage(text, output, session_id, input_channel=self.name(),
-                                     metadata=metadata if isinstance(metadata, dict) else None))
+            metadata = with_client_key(data.get(self.metadata_key), socket_client_key(
+                sio.get_environ(sid, namespace=self.namespace) or {}))
+            await handle(UserMessage(text, output, session_id, input_channel=self.name(), metadata=metadata))
 
         return hook
 

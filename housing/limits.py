@@ -7,7 +7,10 @@ What is limited, and the defaults (`BUDGETS`):
   verification detail in 24 hours, whichever conversation they come from;
 * case checks of any outcome: at most 10 per conversation in an hour;
 * callback requests and hand-overs to a person: at most 3 per conversation
-  in an hour.
+  in an hour, and at most 6 per client in an hour (`HANDOFFS_PER_CLIENT`;
+  the client is the keyed hash of its address that the website chat puts in
+  each message, `housing.client_key`, or the key a trusted REST relay
+  passes), so opening new chat sessions does not reset it.
 
 Each counted attempt is one row of `rate_limit_events` in the cases database
 (`CASES_DATABASE_URL`), so the counts survive a restart and are shared by
@@ -32,7 +35,7 @@ from housing.cases.schema import utc_text
 from housing.cases.verify import normalise_phone
 
 __all__ = ["Budget", "BUDGETS", "VERIFY_FAILURES_PER_REFERENCE", "VERIFY_FAILURES_PER_DETAIL",
-           "CHECKS_PER_CONVERSATION", "HANDOFFS_PER_CONVERSATION", "over_budget", "detail_key", "LimitStore",
+           "CHECKS_PER_CONVERSATION", "HANDOFFS_PER_CONVERSATION", "HANDOFFS_PER_CLIENT", "over_budget", "detail_key", "LimitStore",
            "rate_limit_events"]
 
 
@@ -49,8 +52,9 @@ VERIFY_FAILURES_PER_REFERENCE = Budget("verify_failures_per_reference", 5, timed
 VERIFY_FAILURES_PER_DETAIL = Budget("verify_failures_per_detail", 5, timedelta(hours=24))
 CHECKS_PER_CONVERSATION = Budget("checks_per_conversation", 10, timedelta(hours=1))
 HANDOFFS_PER_CONVERSATION = Budget("handoffs_per_conversation", 3, timedelta(hours=1))
+HANDOFFS_PER_CLIENT = Budget("handoffs_per_client", 6, timedelta(hours=1))
 BUDGETS = (VERIFY_FAILURES_PER_REFERENCE, VERIFY_FAILURES_PER_DETAIL, CHECKS_PER_CONVERSATION,
-           HANDOFFS_PER_CONVERSATION)
+           HANDOFFS_PER_CONVERSATION, HANDOFFS_PER_CLIENT)
 LONGEST_WINDOW = max(budget.window for budget in BUDGETS)
 
 metadata = sa.MetaData()

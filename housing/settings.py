@@ -73,7 +73,9 @@ class Settings:
     action_server_max_body_bytes: int = 16 * 1024 * 1024  # larger action calls get 413
     action_timeout_seconds: float = 8.0  # how long the Rasa server waits for one action call
     supervisor_hung_seconds: float = 60.0  # make run restarts a server silent this long after answering
-    trusted_proxies: tuple[str, ...] = ()  # peers whose X-Forwarded-For names the staff client
+    trusted_proxies: tuple[str, ...] = ()  # peers whose X-Forwarded-For names the staff or web chat client
+    # Key of the web chat's client hashes (housing/client_key.py); unset: a random one per Rasa server process.
+    client_key_secret: str | None = None
 
 
 def _env(name: str, default: str) -> str:
@@ -150,4 +152,5 @@ def get_settings() -> Settings:
         action_timeout_seconds=float(_env("ACTION_TIMEOUT_SECONDS", "8")),
         supervisor_hung_seconds=float(_env("SUPERVISOR_HUNG_SECONDS", "60")),
         trusted_proxies=_addresses("TRUSTED_PROXIES"),
+        client_key_secret=_optional("CLIENT_KEY_SECRET"),
     )
