@@ -43,7 +43,7 @@ sys.path.insert(0, str(ROOT))  # run as a script from the project root
 import requests  # noqa: E402
 
 from housing.cases.store import CaseStore  # noqa: E402
-from tests.servers import Assistant, running_assistant  # noqa: E402
+from tests.servers import Assistant, rest_id, running_assistant  # noqa: E402
 
 REFERENCE = re.compile(r"\b(?:CMP|SR)-\d{4}-\d{6}\b")
 COMPLAINT = ["my tap is STILL leaking despite numerous visits from your plumber, I'm sick of it",
@@ -59,7 +59,7 @@ ASK_AGAIN = ["<the same message again>", "what's my reference?", "did you log it
 
 @dataclass
 class Outcome:
-    sender: str
+    conversation_id: str  # rest:<sender>, as the case store has it
     kind: str
     dropped: bool
     cut_off: bool  # the dropped call got no reply at all in time
@@ -97,7 +97,7 @@ def converse(assistant: Assistant, kind: str, dropped: bool, rng: random.Random)
             # reached the assistant): the resident answers it again.
             answered_again = True
             seen += REFERENCE.findall(texts(assistant.say(sender, confirm)))
-    return Outcome(sender, kind, dropped, cut_off, retry, seen, answered_again)
+    return Outcome(rest_id(sender), kind, dropped, cut_off, retry, seen, answered_again)
 
 
 def main() -> int:
@@ -123,8 +123,9 @@ def main() -> int:
             stored.setdefault(case.conversation_id or "", []).append(case.reference)
         store.dispose()
 
-    given = sum(1 for o in outcomes if len(stored.get(o.sender, [])) == 1 and set(o.seen) == set(stored[o.sender]))
-    counts = [len(stored.get(o.sender, [])) for o in outcomes]
+    given = sum(1 for o in outcomes
+                if len(stored.get(o.conversation_id, [])) == 1 and set(o.seen) == set(stored[o.conversation_id]))
+    counts = [len(stored.get(o.conversation_id, [])) for o in outcomes]
     duplicates = sum(max(0, n - 1) for n in counts)
     lost = sum(1 for n in counts if n == 0)
     dropped = [o for o in outcomes if o.dropped]
@@ -133,17 +134,17 @@ def main() -> int:
     for retry in ASK_AGAIN:
         tried = [o for o in dropped if o.retry == retry]
         if tried:
-            ok = sum(1 for o in tried if set(o.seen) == set(stored.get(o.sender, [])) and o.seen)
+            ok = sum(1 for o in tried if set(o.seen) == set(stored.get(o.conversation_id, [])) and o.seen)
             print(f"  then {retry!r}: {ok} / {len(tried)} given their reference")
     again = [o for o in dropped if o.answered_again]
     print(f"  told nothing was logged yet and asked the last question again: {len(again)}, then given their "
-          f"reference: {sum(1 for o in again if o.seen and set(o.seen) == set(stored.get(o.sender, [])))}")
+          f"reference: {sum(1 for o in again if o.seen and set(o.seen) == set(stored.get(o.conversation_id, [])))}")
     print(f"references expected / given: {len(outcomes)} / {given}")
     print(f"cases expected / stored: {len(outcomes)} / {sum(counts)} (duplicates {duplicates}, lost {lost})")
     for o in outcomes:
-        if not (len(stored.get(o.sender, [])) == 1 and set(o.seen) == set(stored[o.sender])):
+        if not (len(stored.get(o.conversation_id, [])) == 1 and set(o.seen) == set(stored[o.conversation_id])):
             print(f"  not given: {o.kind}, dropped={o.dropped}, cut off={o.cut_off}, retry={o.retry!r}, "
-                  f"seen={o.seen}, stored={stored.get(o.sender, [])}")
+                  f"seen={o.seen}, stored={stored.get(o.conversation_id, [])}")
     return 0
 
 
