@@ -742,7 +742,7 @@ def parse_args(argv: Sequence[str]) -> argparse.Namespace:
     return parser.parse_args(argv)
 
 
-def long_conversation(errors: dict[str, str]) -> dict[str, dict[str, float | None]]:
+def long_conversation_figures(errors: dict[str, str]) -> dict[str, dict[str, float | None]]:
     """The long conversation's figures; on a failure, none, and the failure in `errors`."""
     try:
         return measure_long_conversation()
@@ -769,7 +769,7 @@ def main(argv: Sequence[str] = ()) -> int:
     errors: dict[str, str] = {}
     long: dict[str, dict[str, float | None]] = {}
     if args.long_conversation:
-        print_long(long_conversation(errors))
+        print_long(long_conversation_figures(errors))
         print_errors(errors)
         return 1 if errors else 0
     examples = load_heldout()
@@ -795,7 +795,7 @@ def main(argv: Sequence[str] = ()) -> int:
         print(f"\n1-minute load average before -> after each run ({os.cpu_count()} CPUs; other "
               f"processes on the machine skew timings): {loads}")
     if not args.only:
-        long = long_conversation(errors)
+        long = long_conversation_figures(errors)
         print_long(long)
     print_errors(errors)
     write_json(results, errors, long)
