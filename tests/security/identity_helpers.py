@@ -18,20 +18,34 @@ import random
 import threading
 import time
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, Callable
 
 import requests
 import socketio
+import yaml
 
 from tests.channels.recorder import Recorded, Recorder
 from tests.channels.platforms import post_messenger, post_telegram, post_twilio
 from tests.channels.test_social_channels_e2e import (
     ACCOUNTS, SMS_NUMBER, TELEGRAM_SECRET, WHATSAPP_NUMBER, messenger_body, meta_signature, telegram_update,
     twilio_params, twilio_signature)
-from tests.servers import Assistant
+from tests.servers import ROOT, Assistant
 
 __all__ = ["ACCOUNTS", "tracker", "user_texts", "wait_for_turn", "SocialResident", "WebResident", "RestRelay",
-           "new_mobile", "new_chat_id", "new_psid", "SMS_NUMBER", "WHATSAPP_NUMBER"]
+           "new_mobile", "new_chat_id", "new_psid", "office_closed_policy", "SMS_NUMBER", "WHATSAPP_NUMBER"]
+
+
+def office_closed_policy(directory: Path) -> Path:
+    """policies/default.yml with the office open one minute a week (Monday 00:00),
+    so a request for a person is always a callback request."""
+    policy = yaml.safe_load((ROOT / "policies" / "default.yml").read_text())
+    policy["opening_hours"] = {day: "closed" for day in
+                               ("tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")}
+    policy["opening_hours"]["monday"] = "00:00-00:01"
+    path = directory / "office-closed.yml"
+    path.write_text(yaml.safe_dump(policy, sort_keys=False))
+    return path
 
 
 def new_mobile() -> str:

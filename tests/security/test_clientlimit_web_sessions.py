@@ -22,28 +22,16 @@ from pathlib import Path
 from typing import Iterator
 
 import pytest
-import yaml
 
 from housing.cases.store import CaseStore
 from housing.limits import HANDOFFS_PER_CLIENT
 from housing.policy_loader import load_policy
-from tests.security.identity_helpers import WebResident
+from tests.security.identity_helpers import WebResident, office_closed_policy
 from tests.servers import ROOT, Assistant, running_assistant
 
 SESSIONS = 10
 CALLBACK = ["please call me back", "Fred Bloggs", "07700900556", "mornings"]
 ALREADY_OPEN = "already have a request open"
-
-
-def office_closed_policy(directory: Path) -> Path:
-    """policies/default.yml with the office open one minute a week (Monday 00:00)."""
-    policy = yaml.safe_load((ROOT / "policies" / "default.yml").read_text())
-    policy["opening_hours"] = {day: "closed" for day in
-                               ("tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")}
-    policy["opening_hours"]["monday"] = "00:00-00:01"
-    path = directory / "office-closed.yml"
-    path.write_text(yaml.safe_dump(policy, sort_keys=False))
-    return path
 
 
 @pytest.fixture(scope="module")

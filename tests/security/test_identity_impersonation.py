@@ -25,30 +25,18 @@ from typing import Iterator
 import pytest
 import requests
 import socketio
-import yaml
 
 from housing.cases.store import CaseStore
 from housing.messages import text_only
 from tests.channels.recorder import Recorder
 from tests.security.identity_helpers import (
-    ACCOUNTS, RestRelay, SocialResident, WebResident, new_chat_id, new_mobile, tracker, user_texts,
-    wait_until)
-from tests.servers import ROOT, Assistant, running_assistant
+    ACCOUNTS, RestRelay, SocialResident, WebResident, new_chat_id, new_mobile, office_closed_policy, tracker,
+    user_texts, wait_until)
+from tests.servers import Assistant, running_assistant
 from tests.staff.helpers import add_staff, signed_in
 
 ALLOWED_ORIGIN = "https://www.landlord.example"
 PASSWORD = "correct horse battery staple"
-
-
-def office_closed_policy(directory: Path) -> Path:
-    """policies/default.yml with the office open one minute a week (Monday 00:00)."""
-    policy = yaml.safe_load((ROOT / "policies" / "default.yml").read_text())
-    policy["opening_hours"] = {day: "closed" for day in
-                               ("tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")}
-    policy["opening_hours"]["monday"] = "00:00-00:01"
-    path = directory / "office-closed.yml"
-    path.write_text(yaml.safe_dump(policy, sort_keys=False))
-    return path
 
 
 @pytest.fixture(scope="module")
